@@ -1,0 +1,64 @@
+# tis-sync build. `make` builds build/tis-sync; `make asan` the same under
+# ASan+UBSan in build-asan/; `make unit` the cmocka unit tests; `make test`
+# runs everything (scripts/test.sh).
+CC ?= cc
+PKGS := libmariadb sqlite3 libcurl jansson libmicrohttpd libsystemd
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Isrc -Ibuild-gen \
+               $(shell pkg-config --cflags $(PKGS))
+LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
+RELEASE_FLAGS := -O2 -g
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+SRCS := $(wildcard src/*.c)
+SQL := $(shell find sql -name '*.sql')
+UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+
+.PHONY: all asan unit unit-asan test cppcheck clean bench
+
+all: build/tis-sync
+
+build-gen/sql_files.c: $(SQL) scripts/embed-sql.sh
+	@mkdir -p build-gen
+	scripts/embed-sql.sh sql > $@.tmp && mv $@.tmp $@
+
+define build_tree
+$(1)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
+	@mkdir -p $(1)/obj
+	@echo CC $$@
+	@$$(CC) $$(CFLAGS_BASE) $(2) -c $$< -o $$@
+
+$(1)/obj/sql_files.o: build-gen/sql_files.c
+	@mkdir -p $(1)/obj
+	@echo CC $$@
+	@$$(CC) $$(CFLAGS_BASE) $(2) -c $$< -o $$@
+
+$(1)/tis-sync: $(patsubst src/%.c,$(1)/obj/%.o,$(SRCS)) $(1)/obj/sql_files.o
+	$$(CC) $(2) $$^ -o $$@ $$(LIBS)
+
+$(1)/tests/unit_%: tests/unit/test_%.c $(patsubst src/%.c,$(1)/obj/%.o,$(LIB_SRCS)) $(1)/obj/sql_files.o
+	@mkdir -p $(1)/tests
+	$$(CC) $$(CFLAGS_BASE) $(2) $$^ -o $$@ $$(LIBS) -lcmocka
+endef
+
+$(eval $(call build_tree,build,$(RELEASE_FLAGS)))
+$(eval $(call build_tree,build-asan,$(ASAN_FLAGS)))
+
+asan: build-asan/tis-sync
+
+unit: $(patsubst test_%,build/tests/unit_%,$(UNIT_TESTS))
+
+unit-asan: $(patsubst test_%,build-asan/tests/unit_%,$(UNIT_TESTS))
+
+cppcheck:
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src tests/unit
+
+test:
+	scripts/test.sh
+
+bench: all
+	scripts/bench.sh
+
+clean:
+	rm -rf build build-asan build-gen

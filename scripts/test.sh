@@ -1,0 +1,363 @@
+#!/usr/bin/env bash
+# scripts/test.sh - the one command that sets up, builds and runs ALL tis-sync tests.
+#
+#   scripts/test.sh [-k EXPR] [-- PYTEST_ARGS...]
+#
+# Stages (a stage that crashes or fails to build counts as a failure; the run
+# always goes on and always stops the servers it started):
+#   setup     scripts/setup.sh (skip with TIS_SYNC_SKIP_SETUP=1)
+#   build     make (build/tis-sync), make unit (build/tests/unit_*),
+#             make asan (build-asan/tis-sync; also `make unit-asan` if the
+#             Makefile has that target) - a failed build counts as 1 failure
+#   servers   a private MariaDB (scripts/mariadb.sh) and OpenSearch
+#             (scripts/opensearch.sh, if present), each in this run's temp dir
+#   unit      every build/tests/unit_* and build-asan/tests/unit_* (cmocka,
+#             CMOCKA_MESSAGE_OUTPUT=TAP: one count per test case)
+#   pytest    tests/integration with TIS_SYNC_BIN=build/tis-sync, then again
+#             with build-asan/tis-sync under ASan/UBSan (counted via --junitxml)
+#   cppcheck  make cppcheck (one test)
+#
+# -k EXPR is passed to pytest, as is everything after `--`.
+# Env: TIS_SYNC_TEST_QUICK=1 skips the ASan build and passes;
+#      TIS_SYNC_SKIP_SETUP=1 skips scripts/setup.sh;
+#      TIS_SYNC_TEST_KEEP=1 keeps the run's temp dir (kept anyway on failure).
+# The last line printed is exactly "N passed, N failed"; the exit status is 0
+# only when nothing failed and at least one test ran.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 2
+
+PYTEST_ARGS=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        -k) [ $# -ge 2 ] || { echo "test.sh: -k needs an expression" >&2; exit 2; }
+            PYTEST_ARGS+=(-k "$2"); shift 2 ;;
+        -k*) PYTEST_ARGS+=("$1"); shift ;;
+        --) shift; PYTEST_ARGS+=("$@"); break ;;
+        -h|--help) sed -n '2,/^set -uo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "test.sh: unknown argument: $1 (see $0 --help)" >&2; exit 2 ;;
+    esac
+done
+
+PY=/usr/bin/python3                 # Debian's: has python3-pytest + python3-pymysql
+[ -x "$PY" ] || PY=python3
+QUICK=${TIS_SYNC_TEST_QUICK:-0}
+JOBS=$(nproc 2>/dev/null || echo 2)
+RUN=$(mktemp -d /tmp/tis-sync-test.XXXXXX)
+MARIADB_DIR=$RUN/mariadb
+OPENSEARCH_DIR=$RUN/opensearch
+
+export PYTHONDONTWRITEBYTECODE=1
+export CMOCKA_MESSAGE_OUTPUT=TAP
+ulimit -c 0 2>/dev/null || true     # no core files from abort_on_error
+
+PASSED=0
+FAILED=0
+FAILURES=()
+MARIADB_STARTED=0
+OS_JOB=
+OS_STARTED=0
+INTERRUPTED=0
+FINISHED=0
+
+say()  { printf '==> %s\n' "$*"; }
+pass() { PASSED=$((PASSED + ${2:-1})); }
+fail() { FAILED=$((FAILED + ${2:-1})); FAILURES+=("$1"); printf 'FAILED: %s\n' "$1"; }
+
+show_tail() {   # show_tail LOG [N]
+    [ -s "$1" ] || return 0
+    echo "---- last ${2:-40} lines of $1 ----"
+    tail -n "${2:-40}" "$1"
+    echo "----"
+}
+
+# run_logged NAME LOG CMD... : run quietly, show the log tail on failure
+run_logged() {
+    local name=$1 log=$2 rc
+    shift 2
+    "$@" </dev/null >"$log" 2>&1
+    rc=$?
+    if [ "$rc" -ne 0 ]; then
+        show_tail "$log"
+        echo "$name: exit status $rc (full log: $log)"
+    fi
+    return "$rc"
+}
+
+make_has_target() { make -n "$1" </dev/null >/dev/null 2>&1; }
+
+# --------------------------------------------------------------------------
+# cleanup + summary (EXIT trap: always runs, prints the final line)
+
+stop_servers() {
+    if [ -n "$OS_JOB" ] && kill -0 "$OS_JOB" 2>/dev/null; then
+        kill "$OS_JOB" 2>/dev/null
+        wait "$OS_JOB" 2>/dev/null
+        OS_STARTED=1      # it may have launched the JVM already
+    fi
+    OS_JOB=
+    if [ "$OS_STARTED" = 1 ]; then
+        say "stopping OpenSearch"
+        bash scripts/opensearch.sh stop "$OPENSEARCH_DIR" </dev/null >>"$RUN/opensearch.log" 2>&1 \
+            || echo "warning: scripts/opensearch.sh stop failed (see $RUN/opensearch.log)"
+        OS_STARTED=0
+    fi
+    if [ "$MARIADB_STARTED" = 1 ]; then
+        say "stopping MariaDB"
+        bash scripts/mariadb.sh stop "$MARIADB_DIR" </dev/null >>"$RUN/mariadb.log" 2>&1 \
+            || echo "warning: scripts/mariadb.sh stop failed (see $RUN/mariadb.log)"
+        MARIADB_STARTED=0
+    fi
+}
+
+finish() {
+    local rc=$?
+    [ "$FINISHED" = 1 ] && return
+    FINISHED=1
+    trap - INT TERM
+    stop_servers
+    # server data is large and useless after the run; logs are kept on failure
+    rm -rf "$MARIADB_DIR/data" "$OPENSEARCH_DIR/data" 2>/dev/null
+    if [ "$FAILED" -eq 0 ] && [ "$INTERRUPTED" = 0 ] && [ "${TIS_SYNC_TEST_KEEP:-0}" != 1 ]; then
+        rm -rf "$RUN"
+    else
+        echo "logs kept in $RUN"
+    fi
+    if [ "${#FAILURES[@]}" -gt 0 ]; then
+        echo "failures:"
+        printf '  %s\n' "${FAILURES[@]}"
+    fi
+    [ "$PASSED" -eq 0 ] && [ "$FAILED" -eq 0 ] && echo "no test ran"
+    echo "$PASSED passed, $FAILED failed"
+    if [ "$FAILED" -eq 0 ] && [ "$PASSED" -gt 0 ] && [ "$INTERRUPTED" = 0 ]; then
+        exit 0
+    fi
+    [ "$rc" -ne 0 ] && exit "$rc"
+    exit 1
+}
+
+on_signal() {
+    INTERRUPTED=1
+    fail "interrupted by signal"
+    exit 130
+}
+
+trap finish EXIT
+trap on_signal INT TERM HUP
+
+# --------------------------------------------------------------------------
+# counting helpers
+
+# count_unit NAME BIN : run one cmocka binary, count its test cases
+count_unit() {
+    local name=$1 bin=$2 log counts ok nok skip plan sok sfail missing rc
+    log="$RUN/$(echo "$name" | tr '/ ' '__').log"
+    # subshell with stderr to /dev/null: hides bash's "Aborted" job message
+    (timeout --foreground -k 10 "${TIS_SYNC_UNIT_TIMEOUT:-300}" "$bin" </dev/null >"$log" 2>&1) 2>/dev/null
+    rc=$?
+    # TAP from cmocka: "1..N" per group, "ok N - name", "not ok N - name",
+    # "not ok N # SKIP name". Fallback: cmocka's standard "[       OK ]" format.
+    counts=$(awk '
+        /^1\.\.[0-9]+/        { sub(/^1\.\./, ""); plan += $1 + 0; next }
+        /^ok /                { ok++; next }
+        /^not ok .*# SKIP/    { skip++; next }
+        /^not ok /            { nok++; next }
+        /^\[       OK \]/     { sok++; next }
+        /^\[  FAILED  \] / && !/test\(s\)/ { sfail++; next }
+        /^\[  ERROR   \] /    { sfail++; next }
+        END { printf "%d %d %d %d %d %d\n", ok, nok, skip, plan, sok, sfail }' "$log")
+    read -r ok nok skip plan sok sfail <<<"$counts"
+    if [ "$plan" -eq 0 ] && [ $((ok + nok)) -eq 0 ]; then
+        ok=$sok; nok=$sfail; plan=$((sok + sfail))
+    fi
+    missing=$((plan - ok - nok - skip))
+    [ "$missing" -lt 0 ] && missing=0
+    pass "$name" "$ok"
+    grep -E '^not ok ' "$log" | grep -v '# SKIP' | sed "s|^|  $name: |"
+    [ "$nok" -gt 0 ] && fail "$name: $nok test case(s) failed" "$nok"
+    [ "$missing" -gt 0 ] && fail "$name: $missing test case(s) did not run (crash?)" "$missing"
+    if grep -qE 'ERROR: (Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer|: runtime error: ' "$log"; then
+        fail "$name: sanitizer error reported (exit status $rc)"
+    elif [ "$rc" -ne 0 ] && [ $((nok + missing)) -eq 0 ]; then
+        if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+            fail "$name: timed out"
+        else
+            fail "$name: exit status $rc (crash?)"
+        fi
+    elif [ "$rc" -eq 0 ] && [ $((ok + nok + skip)) -eq 0 ]; then
+        fail "$name: no test case ran"
+    fi
+    if [ "$rc" -ne 0 ] || [ "$nok" -gt 0 ] || [ "$missing" -gt 0 ]; then
+        show_tail "$log" 30
+    fi
+    printf '    %-40s %d ok, %d failed, %d skipped\n' "$name" "$ok" "$((nok + missing))" "$skip"
+}
+
+run_unit_dir() {   # run_unit_dir DIR LABEL
+    local dir=$1 label=$2 bin found=0
+    for bin in "$dir"/unit_*; do
+        [ -f "$bin" ] && [ -x "$bin" ] || continue
+        case "$bin" in *.o|*.d|*.c|*.h|*.log) continue ;; esac
+        found=1
+        count_unit "$label/$(basename "$bin")" "$bin"
+    done
+    [ "$found" = 1 ] || echo "    (no unit test binaries in $dir)"
+    return 0
+}
+
+# run_pytest LABEL BIN [extra env assignments...]
+run_pytest() {
+    local label=$1 bin=$2 xml counts p f s rc
+    shift 2
+    xml="$RUN/pytest-$label.xml"
+    say "pytest ($label): TIS_SYNC_BIN=$bin"
+    env TIS_SYNC_BIN="$bin" "$@" \
+        timeout --foreground -k 30 "${TIS_SYNC_PYTEST_TIMEOUT:-2700}" \
+        "$PY" -m pytest tests/integration -p no:cacheprovider \
+            --junitxml="$xml" -o junit_family=xunit1 "${PYTEST_ARGS[@]}" </dev/null
+    rc=$?
+    counts=$("$PY" - "$xml" <<'EOF'
+import sys
+import xml.etree.ElementTree as ET
+try:
+    root = ET.parse(sys.argv[1]).getroot()
+except Exception:
+    print("0 0 0 noxml")
+    sys.exit(0)
+res = {}
+for tc in root.iter("testcase"):
+    key = (tc.get("classname"), tc.get("name"))
+    st = "passed"
+    for ch in tc:
+        if ch.tag in ("failure", "error"):
+            st = "failed"
+            break
+        if ch.tag == "skipped":
+            st = "skipped"
+    prev = res.get(key)
+    if prev is None or st == "failed" or (prev == "passed" and st == "skipped"):
+        res[key] = st
+vals = list(res.values())
+print(vals.count("passed"), vals.count("failed"), vals.count("skipped"), "ok")
+EOF
+)
+    read -r p f s status <<<"$counts"
+    if [ "$rc" -eq 2 ] || [ "$rc" -eq 130 ]; then   # pytest: 2 = interrupted (Ctrl-C)
+        INTERRUPTED=1
+        fail "pytest ($label): interrupted (exit $rc)"
+        exit 130
+    fi
+    pass "pytest-$label" "$p"
+    [ "$f" -gt 0 ] && fail "pytest ($label): $f test(s) failed" "$f"
+    # rc 0 = all passed, 1 = some failed, 5 = nothing collected (e.g. -k)
+    if [ "$status" = noxml ]; then
+        fail "pytest ($label): crashed or timed out before writing $xml (exit $rc)"
+    elif [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ] && [ "$f" -eq 0 ]; then
+        fail "pytest ($label): exit status $rc with no failed test (internal error/timeout?)"
+    fi
+    printf '    pytest (%s): %d passed, %d failed, %d skipped\n' "$label" "$p" "$f" "$s"
+}
+
+# --------------------------------------------------------------------------
+# 1. setup
+
+if [ "${TIS_SYNC_SKIP_SETUP:-0}" != 1 ]; then
+    say "setup (scripts/setup.sh)"
+    run_logged setup "$RUN/setup.log" bash scripts/setup.sh || fail "setup: scripts/setup.sh"
+fi
+
+# OpenSearch takes a while to start: do it in the background during the build.
+if [ -f scripts/opensearch.sh ]; then
+    say "starting OpenSearch in the background"
+    bash scripts/opensearch.sh start "$OPENSEARCH_DIR" </dev/null \
+        >"$RUN/opensearch.out" 2>"$RUN/opensearch.log" &
+    OS_JOB=$!
+fi
+
+# --------------------------------------------------------------------------
+# 2. build
+
+say "build: make"
+run_logged "make" "$RUN/make.log" make -j"$JOBS" || fail "build: make"
+say "build: make unit"
+run_logged "make unit" "$RUN/make-unit.log" make -j"$JOBS" unit || fail "build: make unit"
+if [ "$QUICK" != 1 ]; then
+    say "build: make asan"
+    run_logged "make asan" "$RUN/make-asan.log" make -j"$JOBS" asan || fail "build: make asan"
+    if make_has_target unit-asan; then
+        say "build: make unit-asan"
+        run_logged "make unit-asan" "$RUN/make-unit-asan.log" make -j"$JOBS" unit-asan \
+            || fail "build: make unit-asan"
+    fi
+fi
+
+# --------------------------------------------------------------------------
+# 3. servers
+
+say "starting private MariaDB in $MARIADB_DIR"
+MARIADB_STARTED=1
+t0=$SECONDS
+if MYSQL_URL=$(bash scripts/mariadb.sh start "$MARIADB_DIR" </dev/null 2>"$RUN/mariadb.log" | tail -n 1) \
+        && [[ "$MYSQL_URL" == mysql://* ]]; then
+    export TIS_SYNC_TEST_MYSQL_URL=$MYSQL_URL
+    export TIS_SYNC_TEST_MYSQL_SOCKET=$MARIADB_DIR/mysqld.sock
+    echo "    $TIS_SYNC_TEST_MYSQL_URL ($((SECONDS - t0))s)"
+else
+    show_tail "$RUN/mariadb.log"
+    fail "servers: MariaDB did not start"
+fi
+
+if [ -n "$OS_JOB" ]; then
+    say "waiting for OpenSearch"
+    wait "$OS_JOB"
+    rc=$?
+    OS_JOB=
+    OS_STARTED=1
+    ES_URL=$(tail -n 1 "$RUN/opensearch.out" 2>/dev/null)
+    if [ "$rc" -eq 0 ] && [[ "$ES_URL" == http* ]]; then
+        export TIS_SYNC_TEST_ES_URL=$ES_URL
+        echo "    $TIS_SYNC_TEST_ES_URL"
+    else
+        show_tail "$RUN/opensearch.log"
+        fail "servers: OpenSearch did not start (exit $rc)"
+    fi
+fi
+
+# --------------------------------------------------------------------------
+# 4. unit tests
+
+say "unit tests (build/tests)"
+run_unit_dir build/tests release
+if [ "$QUICK" != 1 ]; then
+    say "unit tests (build-asan/tests)"
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        run_unit_dir build-asan/tests asan
+fi
+
+# --------------------------------------------------------------------------
+# 5. integration tests
+
+run_pytest release build/tis-sync
+if [ "$QUICK" != 1 ]; then
+    lsan=()
+    [ -f tests/lsan.supp ] && lsan=(LSAN_OPTIONS="suppressions=$ROOT/tests/lsan.supp:print_suppressions=0")
+    run_pytest asan build-asan/tis-sync \
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        "${lsan[@]}"
+fi
+
+# --------------------------------------------------------------------------
+# 6. static analysis
+
+say "make cppcheck"
+if run_logged "make cppcheck" "$RUN/cppcheck.log" make cppcheck; then
+    pass cppcheck
+    echo "    cppcheck: ok"
+else
+    fail "cppcheck"
+fi
+
+# finish (EXIT trap) stops the servers and prints the summary

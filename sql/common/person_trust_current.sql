@@ -1,0 +1,2 @@
+-- The current PersonTrust rows, shaped (personId, trustId, NULL, NULL, id).
+SELECT personId, trustId, NULL, NULL, id FROM PersonTrust ORDER BY personId

@@ -1,0 +1,34 @@
+/* cli.h - what the command modules share: the parsed command line. */
+#ifndef TIS_CLI_H
+#define TIS_CLI_H
+
+#include "config.h"
+
+#include <stdatomic.h>
+
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_ALREADY_RUNNING = 3 };
+
+typedef struct {
+    const char *command;
+    const char **args; /* positional arguments after the command */
+    int nargs;
+    bool tcs, chain, with_dependents;
+    long long persons, seed, limit;
+    const char *config_path;
+} cli_options;
+
+/* `serve` and `jobs` (serve.c). */
+int cmd_serve(const cli_options *opts, config *cfg, const char *const *argv);
+int cmd_jobs(const cli_options *opts, config *cfg);
+
+/* Applies the configured log level and opens the log file. A configured
+ * log.dir that cannot be opened is an error (exit 2); the default one only
+ * warns, so that a developer's machine without /var/log/apps still works. */
+int cli_open_log(const config *cfg);
+/* Creates or migrates the service's own tables; 0 or an exit status. */
+int cli_migrate(const config *cfg);
+/* Builds the configuration from file, environment and flags (exit status
+ * 2 and a message on error). */
+config *cli_load_config(const char *path, int argc, char **argv, int *status);
+
+#endif

@@ -1,0 +1,475 @@
+/* config.c - the settings table, the INI reader, environment and flags,
+ * and validation. The INI format is read by hand: it is twenty lines, and
+ * Debian's INI libraries (inih, iniparser) do not report the line of a value
+ * after parsing, which our error messages need. */
+#include "config.h"
+#include "cron.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum {
+    KIND_STRING,
+    KIND_SECRET,
+    KIND_INT,
+    KIND_BOOL,
+    KIND_DB_URL,
+    KIND_OWNER_MODE,
+    KIND_DATE,
+    KIND_LOG_LEVEL,
+    KIND_CRON,
+    KIND_TIME_OF_DAY,
+    KIND_POLICY,
+    KIND_URLS,
+    KIND_PATH,
+} value_kind;
+
+typedef struct {
+    const char *key;     /* section.name in the INI file */
+    const char *env[2];  /* environment names, preferred first */
+    const char *flag;    /* long option, or NULL */
+    const char *default_value;
+    value_kind kind;
+    long long min, max;  /* for KIND_INT */
+    const char *help;
+} setting;
+
+static const setting settings[CFG_COUNT] = {
+    [CFG_DB_URL] = {"database.url", {"TIS_SYNC_DB"}, "--db", NULL, KIND_DB_URL, 0, 0,
+                    "sqlite:PATH or mysql://USER[:PASS]@HOST[:PORT]/DB[?socket=PATH]; default sqlite:tis-sync.db unless DBHOST is set"},
+    [CFG_DB_HOST] = {"database.host", {"DBHOST"}, NULL, NULL, KIND_STRING, 0, 0, "legacy: MariaDB host (used when database.url is unset)"},
+    [CFG_DB_PORT] = {"database.port", {"DBPORT"}, NULL, "3306", KIND_INT, 1, 65535, "legacy: MariaDB port"},
+    [CFG_DB_NAME] = {"database.name", {"DBNAME"}, NULL, "tcs", KIND_STRING, 0, 0, "legacy: database name"},
+    [CFG_DB_USER] = {"database.user", {"DBUSER"}, NULL, "root", KIND_STRING, 0, 0, "legacy: user"},
+    [CFG_DB_PASSWORD] = {"database.password", {"DBPASSWORD", "TIS_SYNC_DB_PASSWORD"}, NULL, NULL, KIND_SECRET, 0, 0,
+                         "password (also used for a URL without one); never logged"},
+    [CFG_DB_SSL] = {"database.ssl", {"USE_SSL"}, NULL, "false", KIND_BOOL, 0, 0, "legacy: require TLS to MariaDB"},
+    [CFG_DB_CONNECT_TIMEOUT] = {"database.connect_timeout", {"TIS_SYNC_DB_CONNECT_TIMEOUT"}, NULL, "10", KIND_INT, 1, 3600,
+                                "seconds to wait for a connection"},
+    [CFG_DB_QUERY_TIMEOUT] = {"database.query_timeout", {"TIS_SYNC_DB_QUERY_TIMEOUT"}, NULL, "3600", KIND_INT, 1, 86400,
+                              "seconds a stalled statement may wait for the server"},
+    [CFG_OWNER_MODE] = {"jobs.owner_mode", {"TIS_SYNC_OWNER_MODE"}, "--owner-mode", NULL, KIND_OWNER_MODE, 0, 0,
+                        "procedure|native; default procedure on MariaDB/MySQL, native on SQLite"},
+    [CFG_TODAY] = {"jobs.today", {"TIS_SYNC_TODAY"}, "--today", NULL, KIND_DATE, 0, 0,
+                   "YYYY-MM-DD: the date the jobs take as today (tests, replays); default the UTC date"},
+    [CFG_DEPENDENCY_WAIT] = {"jobs.dependency_wait", {"TIS_SYNC_DEPENDENCY_WAIT"}, NULL, "3600", KIND_INT, 0, 86400,
+                             "seconds a job waits for a running job it reads from"},
+    [CFG_LOG_DIR] = {"log.dir", {"LOG_DIR"}, "--log-dir", "/var/log/apps", KIND_PATH, 0, 0, "folder of sync.log"},
+    [CFG_LOG_LEVEL] = {"log.level", {"LOG_LEVEL"}, "--log-level", "INFO", KIND_LOG_LEVEL, 0, 0, "ERROR|WARN|INFO|DEBUG"},
+    [CFG_CRON_PERSON_OWNER] = {"schedule.PersonOwnerRebuildJob", {"APPLICATION_CRON_PERSONOWNERREBUILDJOB"}, NULL,
+                               "0 05 0 * * *", KIND_CRON, 0, 0, "cron (6-field Spring or 5-field)"},
+    [CFG_CRON_PERSON_TRUST_EMPLOYING] = {"schedule.PersonPlacementEmployingBodyTrustJob",
+                                         {"APPLICATION_CRON_PERSONPLACEMENTEMPLOYINGBODYTRUSTJOB",
+                                          "APPLICATION_CRON_PERSONPLACEMENTEMPLOYINGBODYJOB"},
+                                         NULL, "0 09 0 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_PERSON_TRUST_TRAINING] = {"schedule.PersonPlacementTrainingBodyTrustJob",
+                                        {"APPLICATION_CRON_PERSONPLACEMENTTRAININGBODYTRUSTJOB"}, NULL, "0 29 0 * * *",
+                                        KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_POST_TRUST_EMPLOYING] = {"schedule.PostEmployingBodyTrustJob", {"APPLICATION_CRON_POSTEMPLOYINGBODYTRUSTJOB"},
+                                       NULL, "0 09 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_POST_TRUST_TRAINING] = {"schedule.PostTrainingBodyTrustJob", {"APPLICATION_CRON_POSTTRAININGBODYTRUSTJOB"},
+                                      NULL, "0 19 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_PERSON_SEARCH] = {"schedule.PersonElasticSearchSyncJob",
+                                {"APPLICATION_CRON_PERSONELASTICSEARCHSYNCJOB", "APPLICATION_CRON_PERSONELASTICSEARCHJOB"},
+                                NULL, "0 29 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_TIME_ZONE] = {"schedule.time_zone", {"TIS_SYNC_TIME_ZONE"}, NULL, "UTC", KIND_STRING, 0, 0,
+                       "IANA zone the schedules are evaluated in"},
+    [CFG_STARTUP_EARLIEST] = {"startup.earliest", {"APPLICATION_JOBS_RUNONSTARTUP_EARLIEST"}, NULL, "00:00:00",
+                              KIND_TIME_OF_DAY, 0, 0, "UTC start of the catch-up window"},
+    [CFG_STARTUP_LATEST] = {"startup.latest", {"APPLICATION_JOBS_RUNONSTARTUP_LATEST"}, NULL, "07:00:00",
+                            KIND_TIME_OF_DAY, 0, 0, "UTC end (exclusive) of the catch-up window"},
+    [CFG_STARTUP_POLICY] = {"startup.out_of_date_policy", {"TIS_SYNC_OUT_OF_DATE_POLICY"}, NULL, "run_once",
+                            KIND_POLICY, 0, 0, "skip|run_once: an out-of-date job at start"},
+    [CFG_STARTUP_GRACE] = {"startup.grace", {"TIS_SYNC_OUT_OF_DATE_GRACE"}, NULL, "21600", KIND_INT, 0, 31 * 86400,
+                           "seconds after a missed due time within which run_once still runs it"},
+    [CFG_SHUTDOWN_GRACE] = {"service.shutdown_grace", {"TIS_SYNC_SHUTDOWN_GRACE"}, NULL, "60", KIND_INT, 0, 86400,
+                            "seconds a running job may finish after SIGTERM"},
+    [CFG_ES_URLS] = {"search.urls", {"TIS_SYNC_ES_URL", "ES_URLS"}, NULL, "http://localhost:9200", KIND_URLS, 0, 0,
+                     "comma-separated search engine URLs (fail over)"},
+    [CFG_ES_USER] = {"search.user", {"TIS_SYNC_ES_USER"}, NULL, NULL, KIND_STRING, 0, 0, "basic auth user"},
+    [CFG_ES_PASSWORD] = {"search.password", {"TIS_SYNC_ES_PASSWORD"}, NULL, NULL, KIND_SECRET, 0, 0, "basic auth password"},
+    [CFG_ES_CA_FILE] = {"search.ca_file", {"TIS_SYNC_ES_CA_FILE"}, NULL, NULL, KIND_PATH, 0, 0, "CA bundle for TLS"},
+    [CFG_ES_ALIAS] = {"search.alias", {"TIS_SYNC_ES_ALIAS"}, NULL, "persons", KIND_STRING, 0, 0,
+                      "alias searched by TIS; indices are <alias>-<UTC timestamp>"},
+    [CFG_ES_BULK_BYTES] = {"search.bulk_bytes", {"TIS_SYNC_ES_BULK_BYTES"}, NULL, "8388608", KIND_INT, 4096,
+                           100 * 1024 * 1024, "byte limit of one bulk request"},
+    [CFG_ES_CONCURRENCY] = {"search.concurrency", {"TIS_SYNC_ES_CONCURRENCY"}, NULL, "2", KIND_INT, 1, 16,
+                            "bulk requests in flight"},
+    [CFG_ES_RETRIES] = {"search.retries", {"TIS_SYNC_ES_RETRIES"}, NULL, "8", KIND_INT, 0, 100,
+                        "retries of a rejected (429/5xx) bulk item or request"},
+    [CFG_ES_KEEP_PREVIOUS] = {"search.keep_previous", {"TIS_SYNC_ES_KEEP_PREVIOUS"}, NULL, "1", KIND_INT, 0, 100,
+                              "older indices kept after the alias switch"},
+    [CFG_ES_TIMEOUT] = {"search.timeout", {"TIS_SYNC_ES_TIMEOUT"}, NULL, "120", KIND_INT, 1, 3600,
+                        "seconds one search request may take"},
+    [CFG_SLACK_TOKEN] = {"slack.token", {"SLACK_API_TOKEN"}, NULL, NULL, KIND_SECRET, 0, 0, "chat.postMessage token"},
+    [CFG_SLACK_CHANNEL] = {"slack.channel", {"SLACK_CHANNEL"}, NULL, NULL, KIND_STRING, 0, 0, "channel for the token"},
+    [CFG_SLACK_WEBHOOK] = {"slack.webhook_url", {"SLACK_WEBHOOK_URL"}, NULL, NULL, KIND_SECRET, 0, 0,
+                           "incoming-webhook URL (instead of token)"},
+    [CFG_SLACK_API_URL] = {"slack.api_url", {"TIS_SYNC_SLACK_API_URL"}, NULL, "https://slack.com/api", KIND_URLS, 0, 0,
+                           "base URL of the Slack Web API"},
+    [CFG_HTTP_LISTEN] = {"http.listen", {"TIS_SYNC_HTTP_LISTEN"}, "--listen", "127.0.0.1:8080",
+                         KIND_STRING, 0, 0, "address:port of the HTTP API of serve"},
+    [CFG_TEST_PAUSE_BEFORE_COMMIT] = {"debug.pause_before_commit_ms", {"TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS"}, NULL,
+                                      "0", KIND_INT, 0, 600000, "tests only: sleep before a job commits"},
+};
+
+typedef struct {
+    char *value;
+    char *source;
+} entry;
+
+struct config {
+    entry entries[CFG_COUNT];
+    db_url url;
+    bool url_resolved;
+    bool owner_native;
+};
+
+config *config_new(void)
+{
+    config *cfg = xcalloc(1, sizeof *cfg);
+    for (int i = 0; i < CFG_COUNT; i++) {
+        if (settings[i].default_value) {
+            cfg->entries[i].value = xstrdup(settings[i].default_value);
+            cfg->entries[i].source = xstrdup("default");
+        }
+    }
+    return cfg;
+}
+
+void config_free(config *cfg)
+{
+    if (!cfg)
+        return;
+    for (int i = 0; i < CFG_COUNT; i++) {
+        free(cfg->entries[i].value);
+        free(cfg->entries[i].source);
+    }
+    db_url_free(&cfg->url);
+    free(cfg);
+}
+
+static void set_entry(config *cfg, int key, const char *value, char *source)
+{
+    free(cfg->entries[key].value);
+    free(cfg->entries[key].source);
+    cfg->entries[key].value = xstrdup(value);
+    cfg->entries[key].source = source;
+}
+
+static int find_key(const char *key)
+{
+    for (int i = 0; i < CFG_COUNT; i++)
+        if (str_ieq(settings[i].key, key))
+            return i;
+    return -1;
+}
+
+static int apply_ini_line(config *cfg, const char *path, int lineno, char *line, char *section,
+                          size_t section_len, strbuf *err)
+{
+    str_trim(line);
+    if (!*line || *line == '#' || *line == ';')
+        return 0;
+    if (*line == '[') {
+        char *end = strchr(line, ']');
+        if (!end || end[1]) {
+            sb_printf(err, "%s:%d: malformed section header (expected [name])", path, lineno);
+            return -1;
+        }
+        *end = '\0';
+        snprintf(section, section_len, "%s", str_trim(line + 1));
+        return 0;
+    }
+    char *eq = strchr(line, '=');
+    if (!eq) {
+        sb_printf(err, "%s:%d: expected key = value", path, lineno);
+        return -1;
+    }
+    *eq = '\0';
+    char *name = str_trim(line), *value = str_trim(eq + 1);
+    size_t vlen = strlen(value);
+    if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+        value[vlen - 1] = '\0';
+        value++;
+    }
+    char *key = xasprintf("%s%s%s", section, *section ? "." : "", name);
+    int idx = find_key(key);
+    if (idx < 0)
+        sb_printf(err, "%s:%d: unknown key '%s' (see tis-sync config-reference)", path, lineno, key);
+    else
+        set_entry(cfg, idx, value, xasprintf("%s:%d", path, lineno));
+    free(key);
+    return idx < 0 ? -1 : 0;
+}
+
+int config_load_file(config *cfg, const char *path, strbuf *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        sb_printf(err, "cannot read config file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char section[128] = "";
+    char *line = NULL;
+    size_t cap = 0;
+    int lineno = 0, rc = 0;
+    while (rc == 0 && getline(&line, &cap, f) != -1)
+        rc = apply_ini_line(cfg, path, ++lineno, line, section, sizeof section, err);
+    free(line);
+    fclose(f);
+    return rc;
+}
+
+int config_load_env(config *cfg, strbuf *err)
+{
+    (void)err;
+    for (int i = 0; i < CFG_COUNT; i++) {
+        /* The preferred name wins over the legacy one: try legacy first. */
+        for (int e = 1; e >= 0; e--) {
+            const char *name = settings[i].env[e];
+            const char *value = name ? getenv(name) : NULL;
+            if (value && *value)
+                set_entry(cfg, i, value, xasprintf("environment variable %s", name));
+        }
+    }
+    return 0;
+}
+
+int config_set_flag(config *cfg, const char *flag, const char *value, strbuf *err)
+{
+    (void)err;
+    for (int i = 0; i < CFG_COUNT; i++) {
+        if (settings[i].flag && strcmp(settings[i].flag, flag) == 0) {
+            set_entry(cfg, i, value, xasprintf("flag %s", flag));
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static bool valid_time_of_day(const char *s)
+{
+    int h, m, sec = 0;
+    char tail;
+    int n = sscanf(s, "%2d:%2d:%2d%c", &h, &m, &sec, &tail);
+    if (n != 2 && n != 3)
+        return false;
+    return h >= 0 && h <= 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60 && (h < 24 || (m == 0 && sec == 0));
+}
+
+static bool valid_urls(const char *s)
+{
+    char *copy = xstrdup(s), *save = NULL;
+    bool ok = true, any = false;
+    for (char *u = strtok_r(copy, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
+        str_trim(u);
+        if (!*u)
+            continue;
+        any = true;
+        if (strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0)
+            ok = false;
+    }
+    free(copy);
+    return ok && any;
+}
+
+/* Checks one value; on error appends "expected ..." to err. */
+static bool check_value(int key, const char *value, strbuf *err)
+{
+    const setting *s = &settings[key];
+    long long v;
+    int y;
+    log_level level;
+    char cron_err[256];
+    switch (s->kind) {
+    case KIND_INT:
+        if (parse_long(value, s->min, s->max, &v))
+            return true;
+        sb_printf(err, "expected a whole number from %lld to %lld", s->min, s->max);
+        return false;
+    case KIND_BOOL:
+        if (str_ieq(value, "true") || str_ieq(value, "false") || !strcmp(value, "1") || !strcmp(value, "0"))
+            return true;
+        sb_puts(err, "expected true or false");
+        return false;
+    case KIND_OWNER_MODE:
+        if (!strcmp(value, "procedure") || !strcmp(value, "native"))
+            return true;
+        sb_puts(err, "expected procedure or native");
+        return false;
+    case KIND_POLICY:
+        if (!strcmp(value, "skip") || !strcmp(value, "run_once"))
+            return true;
+        sb_puts(err, "expected skip or run_once");
+        return false;
+    case KIND_DATE:
+        if (parse_date(value, &y, NULL, NULL))
+            return true;
+        sb_puts(err, "expected a date YYYY-MM-DD");
+        return false;
+    case KIND_LOG_LEVEL:
+        if (log_level_parse(value, &level))
+            return true;
+        sb_puts(err, "expected ERROR, WARN, INFO or DEBUG");
+        return false;
+    case KIND_TIME_OF_DAY:
+        if (valid_time_of_day(value))
+            return true;
+        sb_puts(err, "expected a time of day HH:MM[:SS] (UTC)");
+        return false;
+    case KIND_URLS:
+        if (valid_urls(value))
+            return true;
+        sb_puts(err, "expected comma-separated http:// or https:// URLs");
+        return false;
+    case KIND_CRON: {
+        cron_expr *expr = cron_parse(value, cron_err, sizeof cron_err);
+        cron_free(expr);
+        if (expr)
+            return true;
+        sb_printf(err, "expected a cron expression (sec min hour dom mon dow): %s", cron_err);
+        return false;
+    }
+    default:
+        if (*value || s->kind == KIND_SECRET)
+            return true;
+        sb_puts(err, "expected a non-empty value");
+        return false;
+    }
+}
+
+/* Secrets are never echoed back, even in an error. */
+static void describe_bad_value(strbuf *err, int key, const config *cfg)
+{
+    const entry *e = &cfg->entries[key];
+    if (settings[key].kind == KIND_SECRET)
+        sb_printf(err, "bad value for %s (from %s): ", settings[key].key, e->source);
+    else
+        sb_printf(err, "bad value '%s' for %s (from %s): ", e->value, settings[key].key, e->source);
+}
+
+static int resolve_db_url(config *cfg, strbuf *err)
+{
+    const entry *url = &cfg->entries[CFG_DB_URL];
+    const char *password = cfg->entries[CFG_DB_PASSWORD].value;
+    char *text, *perr = NULL;
+    if (url->value)
+        text = xstrdup(url->value);
+    else if (cfg->entries[CFG_DB_HOST].value)
+        text = xasprintf("mysql://%s@%s:%s/%s", cfg->entries[CFG_DB_USER].value, cfg->entries[CFG_DB_HOST].value,
+                         cfg->entries[CFG_DB_PORT].value, cfg->entries[CFG_DB_NAME].value);
+    else
+        text = xstrdup("sqlite:tis-sync.db");
+    bool ok = db_url_parse(text, &cfg->url, &perr);
+    free(text);
+    if (!ok) {
+        if (url->value)
+            sb_printf(err, "bad value for database.url (from %s): %s", url->source, perr);
+        else
+            sb_printf(err, "bad legacy database settings (DBHOST, DBPORT, DBNAME, DBUSER): %s", perr);
+        free(perr);
+        return -1;
+    }
+    if (cfg->url.dialect == DB_MYSQL) {
+        if (!cfg->url.password && password)
+            cfg->url.password = xstrdup(password);
+        if (cfg_bool(cfg, CFG_DB_SSL))
+            cfg->url.ssl = true;
+    }
+    cfg->url_resolved = true;
+    return 0;
+}
+
+static int resolve_owner_mode(config *cfg, strbuf *err)
+{
+    const entry *mode = &cfg->entries[CFG_OWNER_MODE];
+    bool is_sqlite = cfg->url.dialect == DB_SQLITE;
+    if (!mode->value) {
+        cfg->owner_native = is_sqlite;
+        return 0;
+    }
+    cfg->owner_native = strcmp(mode->value, "native") == 0;
+    if (is_sqlite && !cfg->owner_native) {
+        sb_printf(err, "bad value 'procedure' for jobs.owner_mode (from %s): SQLite has no stored procedures, "
+                       "expected native", mode->source);
+        return -1;
+    }
+    return 0;
+}
+
+int config_finish(config *cfg, strbuf *err)
+{
+    for (int i = 0; i < CFG_COUNT; i++) {
+        if (!cfg->entries[i].value || i == CFG_DB_URL)
+            continue;
+        strbuf why;
+        sb_init(&why);
+        if (!check_value(i, cfg->entries[i].value, &why)) {
+            describe_bad_value(err, i, cfg);
+            sb_puts(err, why.data);
+            sb_free(&why);
+            return -1;
+        }
+        sb_free(&why);
+    }
+    db_url_free(&cfg->url);
+    if (resolve_db_url(cfg, err) != 0 || resolve_owner_mode(cfg, err) != 0)
+        return -1;
+    return 0;
+}
+
+const char *cfg_str(const config *cfg, cfg_key key)
+{
+    return cfg->entries[key].value;
+}
+
+long long cfg_int(const config *cfg, cfg_key key)
+{
+    long long v = 0;
+    const char *s = cfg->entries[key].value;
+    if (s)
+        parse_long(s, settings[key].min, settings[key].max, &v);
+    return v;
+}
+
+bool cfg_bool(const config *cfg, cfg_key key)
+{
+    const char *s = cfg->entries[key].value;
+    return s && (str_ieq(s, "true") || strcmp(s, "1") == 0);
+}
+
+const char *cfg_source(const config *cfg, cfg_key key)
+{
+    return cfg->entries[key].source ? cfg->entries[key].source : "unset";
+}
+
+const char *cfg_name(cfg_key key)
+{
+    return settings[key].key;
+}
+
+const db_url *cfg_db_url(const config *cfg)
+{
+    return &cfg->url;
+}
+
+bool cfg_owner_native(const config *cfg)
+{
+    return cfg->owner_native;
+}
+
+void config_print_reference(void)
+{
+    printf("%-46s %-42s %-14s %s\n", "key (INI section.name)", "environment", "flag", "default / meaning");
+    for (int i = 0; i < CFG_COUNT; i++) {
+        const setting *s = &settings[i];
+        char env[128];
+        snprintf(env, sizeof env, "%s%s%s", s->env[0] ? s->env[0] : "-", s->env[1] ? ", " : "",
+                 s->env[1] ? s->env[1] : "");
+        printf("%-46s %-42s %-14s %s%s%s\n", s->key, env, s->flag ? s->flag : "-",
+               s->default_value ? s->default_value : "", s->default_value ? " - " : "", s->help);
+    }
+}

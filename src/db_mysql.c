@@ -1,0 +1,372 @@
+/* db_mysql.c - the MariaDB/MySQL driver of the database seam, on MariaDB
+ * Connector/C (libmariadb).
+ *
+ * It speaks the text protocol and binds parameters on the client: each ?
+ * becomes a literal escaped by mysql_real_escape_string() for the
+ * connection's utf8mb4 character set (as PDO and JDBC's default do). That
+ * gives one code path that streams any result with mysql_use_result(), sends
+ * a multi-row INSERT batch in one round trip, and drains the extra result
+ * sets of a CALL, which the binary protocol makes awkward.
+ *
+ * Reconnect: a statement that finds the server gone (2006/2013) outside a
+ * transaction and before any row was read reconnects once and is retried.
+ * Inside a transaction nothing is retried: the job fails and the server rolls
+ * the transaction back, which is what keeps the tables intact. */
+#include "db_driver.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errmsg.h>
+#include <mysql.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    struct db base;
+    MYSQL *handle;
+    db_url url;
+    db_options opts;
+    bool in_transaction;
+    long long changes;
+} mysql_db;
+
+typedef struct {
+    struct db_rows base;
+    MYSQL_RES *result;
+    MYSQL_ROW row;
+    unsigned columns;
+    int failed;
+} mysql_rows;
+
+static pthread_once_t library_once = PTHREAD_ONCE_INIT;
+
+static void library_init(void)
+{
+    mysql_library_init(0, NULL, NULL);
+}
+
+static mysql_db *as_mysql(db *conn)
+{
+    return (mysql_db *)conn;
+}
+
+static void set_mysql_error(db *conn)
+{
+    MYSQL *h = as_mysql(conn)->handle;
+    db_set_error(conn, "MariaDB error %u (%s): %s", mysql_errno(h), mysql_sqlstate(h), mysql_error(h));
+}
+
+static MYSQL *open_handle(const db_url *url, const db_options *opts, char **err)
+{
+    MYSQL *h = mysql_init(NULL);
+    if (!h) {
+        *err = xstrdup("cannot initialise the MariaDB client library");
+        return NULL;
+    }
+    unsigned connect_timeout = opts->connect_timeout_s, read_timeout = opts->read_timeout_s;
+    if (connect_timeout)
+        mysql_options(h, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    if (read_timeout) {
+        mysql_options(h, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+        mysql_options(h, MYSQL_OPT_WRITE_TIMEOUT, &read_timeout);
+    }
+    mysql_options(h, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    if (url->ssl) {
+        my_bool enforce = 1;
+        mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &enforce);
+        if (url->ssl_ca)
+            mysql_options(h, MYSQL_OPT_SSL_CA, url->ssl_ca);
+    }
+    if (!mysql_real_connect(h, url->host, url->user, url->password, url->database, url->port,
+                            url->socket, 0)) {
+        char *where = db_url_redacted(url);
+        *err = xasprintf("cannot connect to %s: %s", where, mysql_error(h));
+        free(where);
+        mysql_close(h);
+        return NULL;
+    }
+    static const char session[] =
+        "SET time_zone = '+00:00', SESSION net_write_timeout = 3600, SESSION net_read_timeout = 3600";
+    if (mysql_real_query(h, session, sizeof session - 1) != 0) {
+        *err = xasprintf("cannot set up the MariaDB session: %s", mysql_error(h));
+        mysql_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+static db *my_connect(const db_url *url, const db_options *opts, char **err)
+{
+    pthread_once(&library_once, library_init);
+    MYSQL *h = open_handle(url, opts, err);
+    if (!h)
+        return NULL;
+    mysql_db *conn = xcalloc(1, sizeof *conn);
+    conn->handle = h;
+    conn->url = db_url_copy(url);
+    conn->opts = *opts;
+    return &conn->base;
+}
+
+static void my_close(db *base)
+{
+    mysql_db *conn = as_mysql(base);
+    mysql_close(conn->handle);
+    db_url_free(&conn->url);
+    free(conn);
+}
+
+static void append_literal(db *conn, strbuf *out, const db_param *p)
+{
+    if (p->type == DBV_INT) {
+        sb_printf(out, "%lld", p->i);
+    } else if (p->type == DBV_TEXT) {
+        size_t n = strlen(p->s);
+        sb_reserve(out, 2 * n + 3);
+        out->data[out->len++] = '\'';
+        out->len += mysql_real_escape_string(as_mysql(conn)->handle, out->data + out->len, p->s,
+                                             (unsigned long)n);
+        out->data[out->len++] = '\'';
+        out->data[out->len] = '\0';
+    } else {
+        sb_puts(out, "NULL");
+    }
+}
+
+/* Copies a quoted literal or comment starting at sql[i] verbatim; returns
+ * the index after it, or i if sql[i] starts none. */
+static size_t skip_quoted(const char *sql, size_t i, strbuf *out)
+{
+    size_t start = i;
+    char c = sql[i];
+    if (c == '\'' || c == '"' || c == '`') {
+        for (i++; sql[i] && sql[i] != c; i++)
+            if (sql[i] == '\\' && sql[i + 1])
+                i++;
+        if (sql[i])
+            i++;
+    } else if (c == '-' && sql[i + 1] == '-') {
+        while (sql[i] && sql[i] != '\n')
+            i++;
+    } else if (c == '/' && sql[i + 1] == '*') {
+        const char *end = strstr(sql + i + 2, "*/");
+        i = end ? (size_t)(end - sql) + 2 : strlen(sql);
+    }
+    sb_append(out, sql + start, i - start);
+    return i;
+}
+
+/* Replaces ? and ?N placeholders by escaped literals. */
+static int interpolate(db *conn, const char *sql, const db_param *params, size_t n, strbuf *out)
+{
+    size_t next_param = 0;
+    for (size_t i = 0; sql[i];) {
+        size_t after = skip_quoted(sql, i, out);
+        if (after != i) {
+            i = after;
+            continue;
+        }
+        if (sql[i] != '?') {
+            sb_putc(out, sql[i++]);
+            continue;
+        }
+        size_t index = next_param++;
+        i++;
+        if (isdigit((unsigned char)sql[i])) {
+            index = strtoul(sql + i, NULL, 10) - 1;
+            while (isdigit((unsigned char)sql[i]))
+                i++;
+        }
+        if (index >= n) {
+            db_set_error(conn, "internal error: SQL parameter %zu of %zu is not bound", index + 1, n);
+            return -1;
+        }
+        append_literal(conn, out, &params[index]);
+    }
+    return 0;
+}
+
+static bool server_gone(MYSQL *h)
+{
+    unsigned e = mysql_errno(h);
+    return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST;
+}
+
+static bool reconnect(mysql_db *conn)
+{
+    char *err = NULL;
+    MYSQL *h = open_handle(&conn->url, &conn->opts, &err);
+    if (!h) {
+        db_set_error(&conn->base, "%s", err);
+        free(err);
+        return false;
+    }
+    mysql_close(conn->handle);
+    conn->handle = h;
+    return true;
+}
+
+/* Sends a statement; retries once after a reconnect when that is safe. */
+static int send_query(db *base, const char *sql, const db_param *params, size_t n)
+{
+    mysql_db *conn = as_mysql(base);
+    strbuf text;
+    sb_init(&text);
+    if (interpolate(base, sql, params, n, &text) != 0) {
+        sb_free(&text);
+        return -1;
+    }
+    int rc = mysql_real_query(conn->handle, text.data, (unsigned long)text.len);
+    if (rc != 0 && server_gone(conn->handle) && !conn->in_transaction && reconnect(conn))
+        rc = mysql_real_query(conn->handle, text.data, (unsigned long)text.len);
+    sb_free(&text);
+    if (rc != 0 && !base->error[0])
+        set_mysql_error(base);
+    return rc == 0 ? 0 : -1;
+}
+
+/* Reads and frees every result set of the statement just sent. */
+static int drain_results(db *base)
+{
+    MYSQL *h = as_mysql(base)->handle;
+    bool first = true;
+    for (;;) {
+        MYSQL_RES *res = mysql_store_result(h);
+        if (res)
+            mysql_free_result(res);
+        else if (mysql_field_count(h) != 0) {
+            set_mysql_error(base);
+            return -1;
+        }
+        if (first)
+            as_mysql(base)->changes = (long long)mysql_affected_rows(h);
+        first = false;
+        int more = mysql_next_result(h);
+        if (more == -1)
+            return 0;
+        if (more > 0) {
+            set_mysql_error(base);
+            return -1;
+        }
+    }
+}
+
+static void track_transaction(mysql_db *conn, const char *sql)
+{
+    if (strcmp(sql, db_mysql_driver.begin_sql) == 0)
+        conn->in_transaction = true;
+    else if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+        conn->in_transaction = false;
+}
+
+static int my_exec(db *base, const char *sql, const db_param *params, size_t n)
+{
+    mysql_db *conn = as_mysql(base);
+    int rc = send_query(base, sql, params, n);
+    if (rc == 0)
+        rc = drain_results(base);
+    if (rc == 0 || strcmp(sql, "ROLLBACK") == 0)
+        track_transaction(conn, sql);
+    return rc;
+}
+
+static int my_exec_script(db *base, const char *sql)
+{
+    MYSQL *h = as_mysql(base)->handle;
+    mysql_set_server_option(h, MYSQL_OPTION_MULTI_STATEMENTS_ON);
+    int rc = send_query(base, sql, NULL, 0);
+    if (rc == 0)
+        rc = drain_results(base);
+    mysql_set_server_option(h, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
+    return rc;
+}
+
+static long long my_changes(db *base)
+{
+    return as_mysql(base)->changes;
+}
+
+static db_rows *my_query(db *base, const char *sql, const db_param *params, size_t n)
+{
+    if (send_query(base, sql, params, n) != 0)
+        return NULL;
+    MYSQL_RES *res = mysql_use_result(as_mysql(base)->handle);
+    if (!res) {
+        set_mysql_error(base);
+        return NULL;
+    }
+    mysql_rows *rows = xcalloc(1, sizeof *rows);
+    rows->result = res;
+    rows->columns = mysql_num_fields(res);
+    return &rows->base;
+}
+
+static int my_next(db_rows *base)
+{
+    mysql_rows *rows = (mysql_rows *)base;
+    rows->row = mysql_fetch_row(rows->result);
+    if (rows->row)
+        return 1;
+    if (mysql_errno(as_mysql(base->conn)->handle)) {
+        set_mysql_error(base->conn);
+        rows->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
+static int my_columns(const db_rows *base)
+{
+    return (int)((const mysql_rows *)base)->columns;
+}
+
+static const char *my_text(const db_rows *base, int col)
+{
+    const mysql_rows *rows = (const mysql_rows *)base;
+    return rows->row && (unsigned)col < rows->columns ? rows->row[col] : NULL;
+}
+
+static bool my_is_null(const db_rows *base, int col)
+{
+    return my_text(base, col) == NULL;
+}
+
+static long long my_integer(const db_rows *base, int col)
+{
+    const char *s = my_text(base, col);
+    return s ? strtoll(s, NULL, 10) : 0;
+}
+
+static int my_rows_close(db_rows *base)
+{
+    mysql_rows *rows = (mysql_rows *)base;
+    int failed = rows->failed;
+    /* On an unfinished unbuffered result, mysql_free_result() reads and
+     * discards the rest, leaving the connection usable. */
+    mysql_free_result(rows->result);
+    MYSQL *h = as_mysql(base->conn)->handle;
+    while (mysql_more_results(h) && mysql_next_result(h) == 0) {
+        MYSQL_RES *res = mysql_store_result(h);
+        if (res)
+            mysql_free_result(res);
+    }
+    free(rows);
+    return failed ? -1 : 0;
+}
+
+const db_driver db_mysql_driver = {
+    .connect = my_connect,
+    .close = my_close,
+    .exec = my_exec,
+    .exec_script = my_exec_script,
+    .changes = my_changes,
+    .query = my_query,
+    .next = my_next,
+    .columns = my_columns,
+    .is_null = my_is_null,
+    .text = my_text,
+    .integer = my_integer,
+    .rows_close = my_rows_close,
+    .begin_sql = "START TRANSACTION",
+};

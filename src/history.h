@@ -1,0 +1,32 @@
+/* history.h - the run history (table tis_sync_run): one row per run of a
+ * job, whatever started it, with its outcome. */
+#ifndef TIS_HISTORY_H
+#define TIS_HISTORY_H
+
+#include "db.h"
+#include "util.h"
+
+#include <stdio.h>
+
+/* Run statuses as stored. */
+#define RUN_STATUS_RUNNING "running"
+#define RUN_STATUS_SUCCEEDED "succeeded"
+#define RUN_STATUS_FAILED "failed"
+#define RUN_STATUS_SKIPPED "skipped"
+#define RUN_STATUS_ABANDONED "abandoned"
+
+/* Records the start of a run; returns its id, or -1 (err set). Rows left
+ * "running" for the same job by a process that no longer holds its lock
+ * are marked abandoned first (the caller holds the job's lock). */
+long long history_start(db *conn, const char *job, const char *trigger, const char *today, strbuf *err);
+int history_finish(db *conn, long long id, const char *status, long long rows, const char *error, strbuf *err);
+/* Records a run that did not start (skipped), in one row. */
+int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, strbuf *err);
+/* Prints the newest LIMIT runs, of JOB or of every job. */
+int history_print(db *conn, FILE *out, const char *job, int limit, strbuf *err);
+/* The newest run of JOB that ended: status and start time (UTC epoch).
+ * 1 found, 0 none, -1 error. */
+int history_last(db *conn, const char *job, char status[16], long long *started_epoch, long long *last_success_epoch,
+                 strbuf *err);
+
+#endif

@@ -1,0 +1,79 @@
+/* jobs.h - the six jobs: their public names, legacy aliases, default
+ * schedules, and the dependency table (SPEC 1). This table is the only place
+ * that knows who must re-run after whom; the chain, --with-dependents, the
+ * scheduler and the locks all read it. */
+#ifndef TIS_JOBS_H
+#define TIS_JOBS_H
+
+#include "config.h"
+#include "db.h"
+#include "util.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+
+typedef enum {
+    JOB_PERSON_OWNER,
+    JOB_PERSON_TRUST_EMPLOYING,
+    JOB_PERSON_TRUST_TRAINING,
+    JOB_POST_TRUST_EMPLOYING,
+    JOB_POST_TRUST_TRAINING,
+    JOB_PERSON_SEARCH,
+    JOB_COUNT
+} job_id;
+
+/* What a running job shares with its runner. Counters are atomics: the
+ * scheduler, the log ticker and the HTTP API read them from other threads. */
+typedef struct job_ctx {
+    const config *cfg;
+    job_id job;
+    char today[11];                 /* YYYY-MM-DD */
+    atomic_llong rows_done;         /* rows read or produced so far */
+    atomic_llong rows_expected;     /* 0 when unknown */
+    atomic_int *cancel;             /* set when the service must stop */
+    long long records;              /* rows the job produced (the log's "records") */
+    long long rows_written;         /* rows inserted + deleted, or documents indexed */
+    long long warnings;
+    strbuf error;                   /* "step: message" when the job fails */
+} job_ctx;
+
+typedef int (*job_fn)(job_ctx *ctx);
+
+typedef struct {
+    job_id id;
+    const char *name;         /* public name */
+    const char *bean;         /* legacy bean name */
+    const char *method;       /* legacy method name */
+    const char *status_key;   /* lower-camel key of GET /jobs/status */
+    cfg_key schedule;         /* its cron setting */
+    const char *target;       /* what it writes */
+    job_id dependents[2];     /* re-run after it, in order */
+    int ndependents;
+    job_fn run;
+} job_def;
+
+extern const job_def job_table[JOB_COUNT];
+
+/* Finds a job by name, legacy bean or legacy method (case-insensitive). */
+const job_def *job_find(const char *name);
+/* True if B must re-run after A (B is in A's dependents, transitively). */
+bool job_depends_on(job_id b, job_id a);
+/* Appends "name (bean, method)" lines of every job, for error messages. */
+void job_list_names(strbuf *out);
+
+/* Sets ctx->error to "STEP: message" (replacing any earlier one); returns -1. */
+int job_fail(job_ctx *ctx, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* True (and sets the error) when the service asked the job to stop. */
+bool job_cancelled(job_ctx *ctx);
+/* Opens a database connection for a job; on failure sets the error. */
+db *job_connect(job_ctx *ctx, const char *step);
+
+/* The job implementations. */
+int job_person_owner(job_ctx *ctx);
+int job_person_trust_employing(job_ctx *ctx);
+int job_person_trust_training(job_ctx *ctx);
+int job_post_trust_employing(job_ctx *ctx);
+int job_post_trust_training(job_ctx *ctx);
+int job_person_search(job_ctx *ctx);
+
+#endif

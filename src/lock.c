@@ -1,0 +1,104 @@
+/* lock.c - job locks (see lock.h). */
+#include "lock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <time.h>
+#include <unistd.h>
+
+struct job_lock {
+    db *conn; /* MariaDB: the session holding GET_LOCK */
+    int fd;   /* SQLite: the flock()ed file */
+    char name[65];
+};
+
+static bool cancelled(atomic_int *cancel)
+{
+    return cancel && atomic_load(cancel);
+}
+
+/* MariaDB waits in GET_LOCK itself, in slices so that a shutdown can end it. */
+static int acquire_mysql(const config *cfg, job_lock *lock, unsigned wait_s, atomic_int *cancel, strbuf *err)
+{
+    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), 0, false};
+    char *cerr = NULL;
+    lock->conn = db_connect(cfg_db_url(cfg), &opts, &cerr);
+    if (!lock->conn) {
+        sb_printf(err, "lock %s: %s", lock->name, cerr);
+        free(cerr);
+        return -1;
+    }
+    double deadline = monotonic_seconds() + wait_s;
+    for (;;) {
+        double left = deadline - monotonic_seconds();
+        long long slice = left <= 0 ? 0 : left < 1 ? 1 : left > 5 ? 5 : (long long)left;
+        db_param p[] = {DBP_TEXT(lock->name), DBP_INT(slice)};
+        long long got = -1;
+        int rc = db_query_int(lock->conn, "SELECT COALESCE(GET_LOCK(?, ?), -1)", p, 2, &got);
+        if (rc != 0 || got < 0) {
+            sb_printf(err, "lock %s: %s", lock->name, rc ? db_error(lock->conn) : "GET_LOCK failed");
+            return -1;
+        }
+        if (got == 1)
+            return 1;
+        if (monotonic_seconds() >= deadline || cancelled(cancel))
+            return 0;
+    }
+}
+
+static int acquire_file(const config *cfg, job_lock *lock, unsigned wait_s, atomic_int *cancel, strbuf *err)
+{
+    char *path = xasprintf("%s.%s.lock", cfg_db_url(cfg)->path, lock->name);
+    lock->fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock->fd < 0) {
+        sb_printf(err, "lock %s: cannot open %s: %s", lock->name, path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    free(path);
+    double deadline = monotonic_seconds() + wait_s;
+    while (flock(lock->fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK) {
+            sb_printf(err, "lock %s: %s", lock->name, strerror(errno));
+            return -1;
+        }
+        if (monotonic_seconds() >= deadline || cancelled(cancel))
+            return 0;
+        struct timespec ts = {0, 100 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return 1;
+}
+
+int lock_acquire(const config *cfg, job_id job, unsigned wait_s, atomic_int *cancel, job_lock **out, strbuf *err)
+{
+    job_lock *lock = xcalloc(1, sizeof *lock);
+    lock->fd = -1;
+    const db_url *url = cfg_db_url(cfg);
+    if (url->dialect == DB_MYSQL)
+        snprintf(lock->name, sizeof lock->name, "tis-sync:%s:%s", job_table[job].name, url->database);
+    else
+        snprintf(lock->name, sizeof lock->name, "%s", job_table[job].name);
+    int rc = url->dialect == DB_MYSQL ? acquire_mysql(cfg, lock, wait_s, cancel, err)
+                                      : acquire_file(cfg, lock, wait_s, cancel, err);
+    if (rc == 1)
+        *out = lock;
+    else
+        lock_release(lock);
+    return rc;
+}
+
+void lock_release(job_lock *lock)
+{
+    if (!lock)
+        return;
+    if (lock->conn)
+        db_close(lock->conn); /* ends the session, which frees GET_LOCK */
+    if (lock->fd >= 0)
+        close(lock->fd);
+    free(lock);
+}

@@ -1,0 +1,96 @@
+/* log.c - the log sink.
+ *
+ * Globals: the level, the optional log file and the mutex that serialises
+ * lines from worker threads. They are process-wide by nature (one log per
+ * process) and set once at start-up or on SIGHUP. */
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static log_level current_level = LOG_INFO;
+static FILE *log_file;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *const level_names[] = {"ERROR", "WARN", "INFO", "DEBUG"};
+
+bool log_level_parse(const char *s, log_level *out)
+{
+    for (int i = 0; i <= LOG_DEBUG; i++) {
+        if (str_ieq(s, level_names[i])) {
+            *out = (log_level)i;
+            return true;
+        }
+    }
+    if (str_ieq(s, "WARNING")) {
+        *out = LOG_WARN;
+        return true;
+    }
+    if (str_ieq(s, "TRACE")) {
+        *out = LOG_DEBUG;
+        return true;
+    }
+    return false;
+}
+
+void log_set_level(log_level level)
+{
+    current_level = level;
+}
+
+bool log_open_file(const char *dir)
+{
+    char *path = xasprintf("%s/sync.log", dir);
+    mkdir(dir, 0755);
+    FILE *f = fopen(path, "a");
+    int saved = errno;
+    free(path);
+    if (!f) {
+        errno = saved;
+        return false;
+    }
+    setvbuf(f, NULL, _IOLBF, 0);
+    pthread_mutex_lock(&log_lock);
+    if (log_file)
+        fclose(log_file);
+    log_file = f;
+    pthread_mutex_unlock(&log_lock);
+    return true;
+}
+
+void log_close_file(void)
+{
+    pthread_mutex_lock(&log_lock);
+    if (log_file)
+        fclose(log_file);
+    log_file = NULL;
+    pthread_mutex_unlock(&log_lock);
+}
+
+void log_msg(log_level level, const char *fmt, ...)
+{
+    if (level > current_level)
+        return;
+    char stamp[32];
+    utc_timestamp(stamp);
+    strbuf line;
+    sb_init(&line);
+    sb_printf(&line, "%s %-5s ", stamp, level_names[level]);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&line, fmt, ap);
+    va_end(ap);
+    sb_putc(&line, '\n');
+    pthread_mutex_lock(&log_lock);
+    fwrite(line.data, 1, line.len, stderr);
+    if (log_file)
+        fwrite(line.data, 1, line.len, log_file);
+    pthread_mutex_unlock(&log_lock);
+    sb_free(&line);
+}

@@ -1,0 +1,23 @@
+/* log.h - the service log: every line to stderr and, when configured, to
+ * LOG_DIR/sync.log. Thread-safe. Operators grep these lines (SPEC 4), so the
+ * job lines are produced by log_job_* helpers in runner.c, not ad hoc. */
+#ifndef TIS_LOG_H
+#define TIS_LOG_H
+
+#include <stdbool.h>
+
+typedef enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG } log_level;
+
+bool log_level_parse(const char *s, log_level *out);
+void log_set_level(log_level level);
+/* Opens (appends to) DIR/sync.log. Returns false with errno set on failure. */
+bool log_open_file(const char *dir);
+void log_close_file(void);
+
+void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_DEBUG, __VA_ARGS__)
+
+#endif

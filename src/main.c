@@ -1,0 +1,377 @@
+/* main.c - the command line: parses options, builds the configuration and
+ * dispatches to the commands (init-db, run, history, demo-data, jobs,
+ * serve). Exit status: 0 success, 1 a job failed, 2 usage or configuration
+ * error, 3 the job was already running elsewhere.
+ *
+ * Global: `stop_requested`, set by SIGINT/SIGTERM during `run`, so that a
+ * running job rolls back and is recorded instead of dying mid-write. */
+#include "cli.h"
+#include "demo_data.h"
+#include "history.h"
+#include "log.h"
+#include "migrate.h"
+#include "notify.h"
+#include "runner.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef TIS_SYNC_VERSION
+#define TIS_SYNC_VERSION "dev"
+#endif
+
+static atomic_int stop_requested;
+
+static const char usage[] =
+    "usage: tis-sync [--config FILE] [options] COMMAND [args]\n"
+    "\n"
+    "commands:\n"
+    "  run JOB... [--with-dependents]   run jobs now (job, legacy bean or method name)\n"
+    "  run --chain                      run the nightly chain in order\n"
+    "  serve                            run the service: schedules, catch-up, HTTP API\n"
+    "  jobs                             list the jobs, their schedules and next runs\n"
+    "  history [JOB] [--limit N]        show the run history\n"
+    "  init-db [--tcs]                  create/migrate the service tables (--tcs: also\n"
+    "                                   the development TCS schema and procedure)\n"
+    "  demo-data --persons N [--seed S] fill a development TCS schema with synthetic data\n"
+    "  config-reference                 list every setting, its variable and default\n"
+    "  version\n"
+    "\n"
+    "options (also settable in the config file and environment, see config-reference):\n"
+    "  --db URL            sqlite:PATH or mysql://USER[:PASS]@HOST[:PORT]/DB[?socket=PATH]\n"
+    "  --owner-mode MODE   procedure | native\n"
+    "  --today YYYY-MM-DD  the date the jobs take as today\n"
+    "  --log-dir DIR, --log-level LEVEL, --listen ADDR:PORT\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "tis-sync: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(run tis-sync help for usage)\n");
+    return EXIT_USAGE;
+}
+
+static bool takes_value(const char *flag)
+{
+    static const char *const valued[] = {"--config", "--db",      "--owner-mode", "--today", "--log-dir",
+                                         "--log-level", "--listen", "--persons",   "--seed",  "--limit"};
+    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
+        if (strcmp(flag, valued[i]) == 0)
+            return true;
+    return false;
+}
+
+static int parse_command_flag(cli_options *o, const char *flag, const char *value)
+{
+    if (!strcmp(flag, "--tcs"))
+        o->tcs = true;
+    else if (!strcmp(flag, "--chain"))
+        o->chain = true;
+    else if (!strcmp(flag, "--with-dependents"))
+        o->with_dependents = true;
+    else if (!strcmp(flag, "--config"))
+        o->config_path = value;
+    else if (!strcmp(flag, "--persons") && !parse_long(value, 0, 100000000, &o->persons))
+        return usage_error("--persons expects a whole number from 0 to 100000000, got '%s'", value);
+    else if (!strcmp(flag, "--seed") && !parse_long(value, 0, 9223372036854775807LL, &o->seed))
+        return usage_error("--seed expects a non-negative whole number, got '%s'", value);
+    else if (!strcmp(flag, "--limit") && !parse_long(value, 1, 1000000, &o->limit))
+        return usage_error("--limit expects a whole number from 1 to 1000000, got '%s'", value);
+    return 0;
+}
+
+/* Splits argv into options and positionals. Configuration flags are left
+ * for cli_load_config; the rest land in *o. */
+static int parse_args(int argc, char **argv, cli_options *o)
+{
+    static const char *const known[] = {"--tcs", "--chain", "--with-dependents", "--help"};
+    o->args = xcalloc((size_t)argc, sizeof *o->args);
+    o->persons = -1;
+    o->limit = 50;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (strncmp(arg, "--", 2) != 0 || !arg[2]) {
+            if (!o->command)
+                o->command = arg;
+            else
+                o->args[o->nargs++] = arg;
+            continue;
+        }
+        bool is_known = takes_value(arg);
+        for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+            is_known |= strcmp(arg, known[k]) == 0;
+        if (!is_known)
+            return usage_error("unknown option %s", arg);
+        if (!strcmp(arg, "--help")) {
+            o->command = "help";
+            continue;
+        }
+        const char *value = takes_value(arg) ? argv[i + 1] : NULL;
+        if (takes_value(arg) && !value)
+            return usage_error("option %s needs a value", arg);
+        int rc = parse_command_flag(o, arg, value);
+        if (rc)
+            return rc;
+        i += value ? 1 : 0;
+    }
+    return 0;
+}
+
+config *cli_load_config(const char *path, int argc, char **argv, int *status)
+{
+    config *cfg = config_new();
+    strbuf err;
+    sb_init(&err);
+    int rc = path ? config_load_file(cfg, path, &err) : 0;
+    if (rc == 0)
+        rc = config_load_env(cfg, &err);
+    for (int i = 1; rc == 0 && i < argc; i++) {
+        if (strncmp(argv[i], "--", 2) == 0 && takes_value(argv[i]) && i + 1 < argc) {
+            int flag_rc = config_set_flag(cfg, argv[i], argv[i + 1], &err);
+            rc = flag_rc < 0 ? -1 : 0;
+            i++;
+        }
+    }
+    if (rc == 0)
+        rc = config_finish(cfg, &err);
+    if (rc != 0) {
+        fprintf(stderr, "tis-sync: configuration error: %s\n", err.data);
+        config_free(cfg);
+        cfg = NULL;
+        *status = EXIT_USAGE;
+    }
+    sb_free(&err);
+    return cfg;
+}
+
+int cli_open_log(const config *cfg)
+{
+    log_level level = LOG_INFO;
+    log_level_parse(cfg_str(cfg, CFG_LOG_LEVEL), &level);
+    log_set_level(level);
+    const char *dir = cfg_str(cfg, CFG_LOG_DIR);
+    if (log_open_file(dir))
+        return 0;
+    if (strcmp(cfg_source(cfg, CFG_LOG_DIR), "default") != 0) {
+        fprintf(stderr, "tis-sync: configuration error: log.dir (from %s): cannot open %s/sync.log: %s\n",
+                cfg_source(cfg, CFG_LOG_DIR), dir, strerror(errno));
+        return EXIT_USAGE;
+    }
+    log_warn("cannot open %s/sync.log (%s); logging to stderr only (set LOG_DIR)", dir, strerror(errno));
+    return 0;
+}
+
+static db *connect_or_report(const config *cfg, bool create)
+{
+    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), (unsigned)cfg_int(cfg, CFG_DB_QUERY_TIMEOUT),
+                       create};
+    char *err = NULL;
+    db *conn = db_connect(cfg_db_url(cfg), &opts, &err);
+    if (!conn) {
+        fprintf(stderr, "tis-sync: %s\n", err);
+        free(err);
+    }
+    return conn;
+}
+
+int cli_migrate(const config *cfg)
+{
+    db *conn = connect_or_report(cfg, true);
+    if (!conn)
+        return EXIT_FAILED;
+    strbuf err;
+    sb_init(&err);
+    int rc = migrate_service_tables(conn, &err);
+    if (rc != 0)
+        fprintf(stderr, "tis-sync: %s\n", err.data);
+    sb_free(&err);
+    db_close(conn);
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+static int cmd_init_db(const cli_options *o, const config *cfg)
+{
+    db *conn = connect_or_report(cfg, true);
+    if (!conn)
+        return EXIT_FAILED;
+    strbuf err;
+    sb_init(&err);
+    int rc = migrate_service_tables(conn, &err);
+    if (rc == 0 && o->tcs)
+        rc = migrate_tcs_schema(conn, &err);
+    char *where = db_url_redacted(cfg_db_url(cfg));
+    if (rc == 0)
+        printf("init-db: %s is ready%s\n", where, o->tcs ? " (service tables and development TCS schema)" : "");
+    else
+        fprintf(stderr, "tis-sync: init-db on %s: %s\n", where, err.data);
+    free(where);
+    sb_free(&err);
+    db_close(conn);
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+static int resolve_jobs(const cli_options *o, job_id *jobs, size_t *n)
+{
+    *n = 0;
+    if (o->chain) {
+        if (o->nargs > 0 || o->with_dependents)
+            return usage_error("%s", "run --chain takes no job names and no --with-dependents");
+        for (int j = 0; j < JOB_COUNT; j++)
+            jobs[(*n)++] = (job_id)j;
+        return 0;
+    }
+    if (o->nargs == 0)
+        return usage_error("%s", "run needs job names or --chain");
+    for (int i = 0; i < o->nargs; i++) {
+        const job_def *def = job_find(o->args[i]);
+        if (!def) {
+            strbuf names;
+            sb_init(&names);
+            job_list_names(&names);
+            fprintf(stderr, "tis-sync: unknown job '%s'; the jobs are:\n%s", o->args[i], names.data);
+            sb_free(&names);
+            return EXIT_USAGE;
+        }
+        bool seen = false;
+        for (size_t k = 0; k < *n; k++)
+            seen |= jobs[k] == def->id;
+        if (!seen && *n < JOB_COUNT)
+            jobs[(*n)++] = def->id;
+    }
+    if (o->with_dependents) {
+        job_id expanded[JOB_COUNT];
+        *n = runner_expand_dependents(jobs, *n, expanded);
+        memcpy(jobs, expanded, *n * sizeof *jobs);
+    }
+    return 0;
+}
+
+static void on_stop_signal(int sig)
+{
+    (void)sig;
+    atomic_store(&stop_requested, 1);
+}
+
+static int cmd_run(const cli_options *o, const config *cfg)
+{
+    job_id jobs[JOB_COUNT];
+    size_t n;
+    int rc = resolve_jobs(o, jobs, &n);
+    if (rc == 0)
+        rc = cli_open_log(cfg);
+    if (rc == 0)
+        rc = cli_migrate(cfg);
+    if (rc != 0)
+        return rc;
+    struct sigaction sa = {.sa_handler = on_stop_signal};
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    notify_start(cfg);
+    run_request req = {cfg, TRIGGER_CLI, NULL, &stop_requested};
+    run_outcome outcome = runner_run_sequence(&req, jobs, n);
+    notify_stop(10);
+    switch (outcome) {
+    case RUN_SUCCEEDED:
+        return EXIT_OK;
+    case RUN_ALREADY_RUNNING:
+        fprintf(stderr, "tis-sync: a job was already running, exiting this execution (see the log)\n");
+        return EXIT_ALREADY_RUNNING;
+    default:
+        return EXIT_FAILED;
+    }
+}
+
+static int cmd_history(const cli_options *o, const config *cfg)
+{
+    const char *job = NULL;
+    if (o->nargs > 1)
+        return usage_error("%s", "history takes at most one job name");
+    if (o->nargs == 1) {
+        const job_def *def = job_find(o->args[0]);
+        if (!def)
+            return usage_error("unknown job '%s'", o->args[0]);
+        job = def->name;
+    }
+    int rc = cli_migrate(cfg);
+    db *conn = rc == 0 ? connect_or_report(cfg, false) : NULL;
+    if (!conn)
+        return EXIT_FAILED;
+    strbuf err;
+    sb_init(&err);
+    rc = history_print(conn, stdout, job, (int)o->limit, &err);
+    if (rc != 0)
+        fprintf(stderr, "tis-sync: %s\n", err.data);
+    sb_free(&err);
+    db_close(conn);
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+static int cmd_demo_data(const cli_options *o, const config *cfg)
+{
+    if (o->persons < 0)
+        return usage_error("%s", "demo-data needs --persons N");
+    db *conn = connect_or_report(cfg, true);
+    if (!conn)
+        return EXIT_FAILED;
+    strbuf err;
+    sb_init(&err);
+    double t0 = monotonic_seconds();
+    demo_options d = {o->persons, (unsigned long long)(o->seed ? o->seed : 1)};
+    int rc = migrate_tcs_schema(conn, &err);
+    if (rc == 0)
+        rc = demo_data_generate(conn, &d, &err);
+    if (rc == 0)
+        printf("demo-data: %lld persons written in %.1f s (seed %llu)\n", o->persons, monotonic_seconds() - t0,
+               d.seed);
+    else
+        fprintf(stderr, "tis-sync: demo-data: %s\n", err.data);
+    sb_free(&err);
+    db_close(conn);
+    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+}
+
+static int dispatch(const cli_options *o, config *cfg, char **argv)
+{
+    const char *c = o->command;
+    if (!strcmp(c, "init-db"))
+        return cmd_init_db(o, cfg);
+    if (!strcmp(c, "run"))
+        return cmd_run(o, cfg);
+    if (!strcmp(c, "history"))
+        return cmd_history(o, cfg);
+    if (!strcmp(c, "demo-data"))
+        return cmd_demo_data(o, cfg);
+    if (!strcmp(c, "jobs"))
+        return cmd_jobs(o, cfg);
+    if (!strcmp(c, "serve"))
+        return cmd_serve(o, cfg, (const char *const *)argv);
+    return usage_error("unknown command '%s'", c);
+}
+
+int main(int argc, char **argv)
+{
+    cli_options o = {0};
+    int status = parse_args(argc, argv, &o);
+    if (status == 0 && (!o.command || !strcmp(o.command, "help"))) {
+        fputs(usage, o.command ? stdout : stderr);
+        status = o.command ? EXIT_OK : EXIT_USAGE;
+    } else if (status == 0 && !strcmp(o.command, "version")) {
+        printf("tis-sync %s\n", TIS_SYNC_VERSION);
+    } else if (status == 0 && !strcmp(o.command, "config-reference")) {
+        config_print_reference();
+    } else if (status == 0) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        config *cfg = cli_load_config(o.config_path, argc, argv, &status);
+        if (cfg)
+            status = dispatch(&o, cfg, argv);
+        config_free(cfg);
+        curl_global_cleanup();
+    }
+    free(o.args);
+    log_close_file();
+    return status;
+}

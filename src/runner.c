@@ -1,0 +1,289 @@
+/* runner.c - one way to run a job (see runner.h).
+ *
+ * Global: `live`, the jobs running in this process and their counters,
+ * read by the HTTP API and sd_notify STATUS. A process-wide table is the
+ * honest shape for "what is this process running". */
+#include "runner.h"
+#include "history.h"
+#include "lock.h"
+#include "log.h"
+#include "notify.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+enum { PROGRESS_LOG_SECONDS = 10 };
+
+static struct {
+    pthread_mutex_t mutex;
+    job_ctx *running[JOB_COUNT];
+} live = {PTHREAD_MUTEX_INITIALIZER, {0}};
+
+static const char *const trigger_names[] = {"cli", "cron", "startup", "api"};
+
+const char *run_trigger_name(run_trigger trigger)
+{
+    return trigger_names[trigger];
+}
+
+bool runner_is_running(job_id job, long long *rows_done, long long *rows_expected)
+{
+    pthread_mutex_lock(&live.mutex);
+    job_ctx *ctx = live.running[job];
+    if (ctx && rows_done)
+        *rows_done = atomic_load(&ctx->rows_done);
+    if (ctx && rows_expected)
+        *rows_expected = atomic_load(&ctx->rows_expected);
+    pthread_mutex_unlock(&live.mutex);
+    return ctx != NULL;
+}
+
+static void set_live(job_id job, job_ctx *ctx)
+{
+    pthread_mutex_lock(&live.mutex);
+    live.running[job] = ctx;
+    pthread_mutex_unlock(&live.mutex);
+}
+
+/* Logs progress at most every PROGRESS_LOG_SECONDS while a job runs. */
+typedef struct {
+    pthread_t thread;
+    pthread_mutex_t mutex;
+    pthread_cond_t done_cond;
+    bool done;
+    job_ctx *ctx;
+} ticker;
+
+static void *ticker_main(void *arg)
+{
+    ticker *t = arg;
+    pthread_mutex_lock(&t->mutex);
+    while (!t->done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += PROGRESS_LOG_SECONDS;
+        if (pthread_cond_timedwait(&t->done_cond, &t->mutex, &until) != 0 && !t->done) {
+            long long done = atomic_load(&t->ctx->rows_done), expected = atomic_load(&t->ctx->rows_expected);
+            if (expected > 0)
+                log_info("Sync [%s] progress: %lld of %lld records", job_table[t->ctx->job].name, done, expected);
+            else
+                log_info("Sync [%s] progress: %lld records", job_table[t->ctx->job].name, done);
+        }
+    }
+    pthread_mutex_unlock(&t->mutex);
+    return NULL;
+}
+
+static void ticker_start(ticker *t, job_ctx *ctx)
+{
+    memset(t, 0, sizeof *t);
+    t->ctx = ctx;
+    pthread_mutex_init(&t->mutex, NULL);
+    pthread_cond_init(&t->done_cond, NULL);
+    pthread_create(&t->thread, NULL, ticker_main, t);
+}
+
+static void ticker_stop(ticker *t)
+{
+    pthread_mutex_lock(&t->mutex);
+    t->done = true;
+    pthread_cond_signal(&t->done_cond);
+    pthread_mutex_unlock(&t->mutex);
+    pthread_join(t->thread, NULL);
+    pthread_cond_destroy(&t->done_cond);
+    pthread_mutex_destroy(&t->mutex);
+}
+
+static void notifyf(const char *fmt, const char *job, const char *detail)
+{
+    char *text = xasprintf(fmt, job, detail);
+    notify_send(text);
+    free(text);
+}
+
+/* Waits until no job that JOB reads from is running anywhere. */
+static int wait_for_upstream(const run_request *req, job_ctx *ctx)
+{
+    unsigned wait_s = (unsigned)cfg_int(req->cfg, CFG_DEPENDENCY_WAIT);
+    for (int u = 0; u < JOB_COUNT; u++) {
+        const job_def *up = &job_table[u];
+        bool reads_from = false;
+        for (int d = 0; d < up->ndependents; d++)
+            reads_from |= up->dependents[d] == ctx->job;
+        if (!reads_from)
+            continue;
+        job_lock *lock = NULL;
+        strbuf err;
+        sb_init(&err);
+        int rc = lock_acquire(req->cfg, up->id, wait_s, req->cancel, &lock, &err);
+        lock_release(lock);
+        if (rc < 0)
+            job_fail(ctx, "wait for dependencies", "%s", err.data);
+        else if (rc == 0)
+            job_fail(ctx, "wait for dependencies", "%s, which this job reads from, was still running after %u s",
+                     up->name, wait_s);
+        sb_free(&err);
+        if (rc != 1)
+            return -1;
+    }
+    return 0;
+}
+
+static void log_outcome(job_ctx *ctx, int rc, double seconds)
+{
+    const char *name = job_table[ctx->job].name;
+    if (rc == 0) {
+        log_info("Sync job [%s] finished. Total time taken %.3f s for processing [%lld] records (%lld rows written)",
+                 name, seconds, ctx->records, ctx->rows_written);
+        if (ctx->warnings)
+            log_warn("Sync job [%s] finished with %lld warnings", name, ctx->warnings);
+        notifyf("Sync [%s] completed successfully.%s", name, "");
+    } else {
+        log_error("Sync job [%s] failed after %.3f s: %s", name, seconds, ctx->error.data);
+        notifyf("<!channel> Sync [%s] failed with exception [%s].", name, ctx->error.data);
+    }
+}
+
+/* Runs the job once its lock is held; records and logs the outcome. */
+static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
+{
+    const char *name = job_table[ctx->job].name;
+    strbuf err;
+    sb_init(&err);
+    long long run_id = history_start(book, name, run_trigger_name(req->trigger), ctx->today, &err);
+    if (run_id < 0) {
+        log_error("Sync job [%s] not started: %s", name, err.data);
+        sb_free(&err);
+        return RUN_FAILED;
+    }
+    log_info("Sync [%s] started", name);
+    notifyf("Sync [%s] started.%s", name, "");
+    double t0 = monotonic_seconds();
+    ticker tick;
+    set_live(ctx->job, ctx);
+    ticker_start(&tick, ctx);
+    int rc = wait_for_upstream(req, ctx);
+    if (rc == 0)
+        rc = job_table[ctx->job].run(ctx);
+    ticker_stop(&tick);
+    set_live(ctx->job, NULL);
+    log_outcome(ctx, rc, monotonic_seconds() - t0);
+    if (history_finish(book, run_id, rc == 0 ? RUN_STATUS_SUCCEEDED : RUN_STATUS_FAILED, ctx->rows_written,
+                       rc == 0 ? NULL : ctx->error.data, &err) != 0)
+        log_error("Sync job [%s]: %s", name, err.data);
+    sb_free(&err);
+    return rc == 0 ? RUN_SUCCEEDED : RUN_FAILED;
+}
+
+static db *connect_bookkeeping(const run_request *req, const char *job)
+{
+    db_options opts = {(unsigned)cfg_int(req->cfg, CFG_DB_CONNECT_TIMEOUT),
+                       (unsigned)cfg_int(req->cfg, CFG_DB_QUERY_TIMEOUT), false};
+    char *err = NULL;
+    db *conn = db_connect(cfg_db_url(req->cfg), &opts, &err);
+    if (!conn) {
+        log_error("Sync job [%s] failed: connect: %s", job, err);
+        notifyf("<!channel> Sync [%s] failed with exception [%s].", job, err);
+        free(err);
+    }
+    return conn;
+}
+
+run_outcome runner_run(const run_request *req, job_id job)
+{
+    const char *name = job_table[job].name;
+    db *book = connect_bookkeeping(req, name);
+    if (!book)
+        return RUN_FAILED;
+    job_lock *lock = NULL;
+    strbuf err;
+    sb_init(&err);
+    run_outcome outcome;
+    int got = lock_acquire(req->cfg, job, 0, req->cancel, &lock, &err);
+    if (got < 0) {
+        log_error("Sync job [%s] failed: %s", name, err.data);
+        outcome = RUN_FAILED;
+    } else if (got == 0) {
+        log_info("Sync job [%s] already running, exiting this execution", name);
+        sb_reset(&err);
+        if (history_skipped(book, name, run_trigger_name(req->trigger), "already running", &err) != 0)
+            log_error("Sync job [%s]: %s", name, err.data);
+        outcome = RUN_ALREADY_RUNNING;
+    } else {
+        job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel};
+        sb_init(&ctx.error);
+        const char *today = req->today ? req->today : cfg_str(req->cfg, CFG_TODAY);
+        if (today)
+            snprintf(ctx.today, sizeof ctx.today, "%s", today);
+        else
+            utc_today(ctx.today);
+        outcome = run_locked(req, &ctx, book);
+        sb_free(&ctx.error);
+        lock_release(lock);
+    }
+    sb_free(&err);
+    db_close(book);
+    return outcome;
+}
+
+static run_outcome worse(run_outcome a, run_outcome b)
+{
+    static const int rank[] = {[RUN_SUCCEEDED] = 0, [RUN_SKIPPED] = 1, [RUN_ALREADY_RUNNING] = 2, [RUN_FAILED] = 3};
+    return rank[a] >= rank[b] ? a : b;
+}
+
+static void record_dependency_skip(const run_request *req, job_id job, job_id failed)
+{
+    const char *name = job_table[job].name;
+    char *reason = xasprintf("skipped: %s, which it depends on, did not succeed", job_table[failed].name);
+    log_warn("Sync job [%s] %s", name, reason);
+    db *book = connect_bookkeeping(req, name);
+    strbuf err;
+    sb_init(&err);
+    if (book && history_skipped(book, name, run_trigger_name(req->trigger), reason, &err) != 0)
+        log_error("Sync job [%s]: %s", name, err.data);
+    sb_free(&err);
+    db_close(book);
+    free(reason);
+}
+
+run_outcome runner_run_sequence(const run_request *req, const job_id *jobs, size_t n)
+{
+    run_outcome worst = RUN_SUCCEEDED;
+    bool not_ok[JOB_COUNT] = {false};
+    for (size_t i = 0; i < n; i++) {
+        int blocker = -1;
+        for (int j = 0; j < JOB_COUNT && blocker < 0; j++)
+            if (not_ok[j] && job_depends_on(jobs[i], (job_id)j))
+                blocker = j;
+        run_outcome o;
+        if (req->cancel && atomic_load(req->cancel))
+            break;
+        if (blocker >= 0) {
+            record_dependency_skip(req, jobs[i], (job_id)blocker);
+            o = RUN_SKIPPED;
+        } else {
+            o = runner_run(req, jobs[i]);
+        }
+        not_ok[jobs[i]] = o != RUN_SUCCEEDED;
+        worst = worse(worst, o);
+    }
+    return worst;
+}
+
+size_t runner_expand_dependents(const job_id *jobs, size_t n, job_id out[JOB_COUNT])
+{
+    bool wanted[JOB_COUNT] = {false};
+    for (size_t i = 0; i < n; i++) {
+        wanted[jobs[i]] = true;
+        for (int j = 0; j < JOB_COUNT; j++)
+            wanted[j] |= job_depends_on((job_id)j, jobs[i]);
+    }
+    size_t count = 0;
+    for (int j = 0; j < JOB_COUNT; j++) /* the job ids are in chain order */
+        if (wanted[j])
+            out[count++] = (job_id)j;
+    return count;
+}

@@ -1,0 +1,42 @@
+/* runner.h - runs jobs the same way whatever started them (CLI, cron,
+ * catch-up, HTTP API): the cluster-wide lock for the whole run, waiting for
+ * a running job it reads from, the run history, the log lines operators
+ * grep for, progress, and Slack notifications. */
+#ifndef TIS_RUNNER_H
+#define TIS_RUNNER_H
+
+#include "config.h"
+#include "jobs.h"
+
+#include <stdatomic.h>
+
+typedef enum { TRIGGER_CLI, TRIGGER_CRON, TRIGGER_STARTUP, TRIGGER_API } run_trigger;
+
+typedef enum {
+    RUN_SUCCEEDED,
+    RUN_FAILED,
+    RUN_ALREADY_RUNNING, /* held by another run, here or on another instance */
+    RUN_SKIPPED,         /* a job it depends on failed in this sequence */
+} run_outcome;
+
+typedef struct {
+    const config *cfg;
+    run_trigger trigger;
+    const char *today;  /* NULL: jobs.today, else the UTC date */
+    atomic_int *cancel; /* set by the service to stop; may be NULL */
+} run_request;
+
+run_outcome runner_run(const run_request *req, job_id job);
+/* Runs JOBS in order; a job that depends on one that did not succeed in
+ * this sequence is skipped (and recorded as such). Returns the worst
+ * outcome: FAILED over ALREADY_RUNNING over SKIPPED over SUCCEEDED. */
+run_outcome runner_run_sequence(const run_request *req, const job_id *jobs, size_t n);
+/* JOBS plus everything that must re-run after them, in chain order. */
+size_t runner_expand_dependents(const job_id *jobs, size_t n, job_id out[JOB_COUNT]);
+const char *run_trigger_name(run_trigger trigger);
+
+/* Live state for the API and the service manager: whether JOB runs in
+ * this process, and its progress counters. */
+bool runner_is_running(job_id job, long long *rows_done, long long *rows_expected);
+
+#endif

@@ -1,0 +1,327 @@
+"""Shared fixtures for tis-sync's integration tests.
+
+Run with Debian's interpreter (it has python3-pytest and python3-pymysql):
+
+    /usr/bin/python3 -m pytest tests/integration
+
+scripts/test.sh sets the environment this reads:
+
+    TIS_SYNC_BIN                  binary under test (default build/tis-sync)
+    TIS_SYNC_TEST_MYSQL_URL       mysql://tis:tis-test-pw@127.0.0.1:PORT/tis
+    TIS_SYNC_TEST_MYSQL_SOCKET    unix socket path of that private server
+    TIS_SYNC_TEST_ES_URL          OpenSearch base URL (optional)
+
+Without a MariaDB URL the MySQL tests are skipped, except under CI=true where
+they fail instead (a CI run must never silently skip them).
+"""
+
+import os
+import re
+import secrets
+import sqlite3
+import subprocess
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Caller variables that must never leak into the binary under test.
+_STRIP_PREFIXES = ("TIS_SYNC_", "DB", "LOG_")
+_STRIP_EXACT = ("ES_URLS",)
+
+# Markers a sanitizer build prints on a real error.
+_SANITIZER_RE = re.compile(
+    r"ERROR: (Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer"
+    r"|: runtime error: "
+)
+
+
+def _in_ci():
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def _missing_service(what):
+    """Skip locally, fail under CI=true."""
+    msg = f"{what} is not set (run the tests via scripts/test.sh)"
+    if _in_ci():
+        pytest.fail(msg + " - not allowed to skip under CI", pytrace=False)
+    pytest.skip(msg)
+
+
+def sanitizer_errors(text):
+    """Return the sanitizer error lines (ASan/LSan/UBSan) found in text."""
+    return [ln for ln in (text or "").splitlines() if _SANITIZER_RE.search(ln)]
+
+
+def clean_env(extra=None, log_dir=None):
+    """os.environ without TIS_SYNC_*/DB*/ES_URLS/LOG_* variables, plus extra."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(_STRIP_PREFIXES) and k not in _STRIP_EXACT
+    }
+    if log_dir is not None:
+        env["LOG_DIR"] = str(log_dir)
+    if extra:
+        for k, v in extra.items():
+            if v is None:
+                env.pop(k, None)
+            else:
+                env[k] = str(v)
+    return env
+
+
+# --------------------------------------------------------------------------
+# binary under test
+
+
+@pytest.fixture(scope="session")
+def tis_bin():
+    """Absolute path of the tis-sync binary (env TIS_SYNC_BIN, default
+    build/tis-sync relative to the repo root); fails if it is missing."""
+    p = Path(os.environ.get("TIS_SYNC_BIN", "build/tis-sync"))
+    if not p.is_absolute():
+        p = REPO_ROOT / p
+    if not (p.is_file() and os.access(p, os.X_OK)):
+        pytest.fail(f"tis-sync binary not found or not executable: {p} "
+                    "(build it with `make`, or set TIS_SYNC_BIN)", pytrace=False)
+    return str(p)
+
+
+@pytest.fixture
+def log_dir(tmp_path):
+    """A per-test directory passed to the binary as LOG_DIR."""
+    d = tmp_path / "logs"
+    d.mkdir()
+    return d
+
+
+@pytest.fixture
+def run_tis(tis_bin, log_dir):
+    """run_tis(*args, env=None, timeout=60, input=None, check_sanitizers=True)
+    runs the binary and returns a subprocess.CompletedProcess with text
+    stdout/stderr and returncode. env is merged over a clean base env (the
+    caller's TIS_SYNC_*/DB*/ES_URLS/LOG_* removed, LOG_DIR = per-test tmp dir);
+    a value of None removes a variable. Fails the test on a timeout or when a
+    sanitizer reported an error on stderr."""
+
+    def run(*args, env=None, timeout=60, input=None, check_sanitizers=True, cwd=None):
+        full_env = clean_env(env, log_dir=log_dir)
+        cmd = [tis_bin, *[str(a) for a in args]]
+        try:
+            cp = subprocess.run(
+                cmd, env=full_env, input=input, capture_output=True,
+                text=True, encoding="utf-8", errors="replace",
+                timeout=timeout, cwd=cwd,
+            )
+        except subprocess.TimeoutExpired as e:
+            out = e.stdout.decode("utf-8", "replace") if isinstance(e.stdout, bytes) else (e.stdout or "")
+            err = e.stderr.decode("utf-8", "replace") if isinstance(e.stderr, bytes) else (e.stderr or "")
+            pytest.fail(f"{cmd} timed out after {timeout}s\n--- stdout:\n{out}\n--- stderr:\n{err}",
+                        pytrace=False)
+        if check_sanitizers:
+            errs = sanitizer_errors(cp.stderr)
+            if errs:
+                pytest.fail(f"sanitizer error running {cmd} (rc={cp.returncode}):\n"
+                            + cp.stderr[-8000:], pytrace=False)
+        return cp
+
+    return run
+
+
+# --------------------------------------------------------------------------
+# MariaDB
+
+
+class MariaDBServer:
+    """The private test server: .url, .host, .port, .user, .password, .socket."""
+
+    def __init__(self, url, socket_path):
+        u = urlsplit(url)
+        if u.scheme not in ("mysql", "mariadb"):
+            raise ValueError(f"not a mysql:// URL: {url}")
+        self.url = url
+        self.host = u.hostname or "127.0.0.1"
+        self.port = u.port or 3306
+        self.user = unquote(u.username or "tis")
+        self.password = unquote(u.password or "")
+        self.database = u.path.lstrip("/") or "tis"
+        self.socket = socket_path
+
+    def connect(self, database=None, **kw):
+        """New pymysql connection over TCP as the tis user (autocommit, utf8mb4)."""
+        import pymysql
+
+        return pymysql.connect(
+            host=self.host, port=self.port, user=self.user, password=self.password,
+            database=database, charset="utf8mb4", autocommit=True,
+            connect_timeout=10, **kw,
+        )
+
+    def tcp_url(self, database):
+        return f"mysql://{self.user}:{self.password}@{self.host}:{self.port}/{database}"
+
+    def socket_url(self, database):
+        if not self.socket:
+            return None
+        return f"mysql://root@localhost/{database}?socket={self.socket}"
+
+
+@pytest.fixture(scope="session")
+def mariadb_server():
+    """Session-wide handle on the private MariaDB started by scripts/mariadb.sh
+    (env TIS_SYNC_TEST_MYSQL_URL / TIS_SYNC_TEST_MYSQL_SOCKET). Skips when the
+    URL is unset, but fails under CI=true; fails when the server is unreachable."""
+    url = os.environ.get("TIS_SYNC_TEST_MYSQL_URL")
+    if not url:
+        _missing_service("TIS_SYNC_TEST_MYSQL_URL")
+    sock = os.environ.get("TIS_SYNC_TEST_MYSQL_SOCKET") or None
+    if sock and "socket=" in sock:      # also accept the socket URL form
+        sock = parse_qs(urlsplit(sock).query).get("socket", [None])[0]
+    server = MariaDBServer(url, sock)
+    try:
+        server.connect().close()
+    except Exception as e:  # noqa: BLE001
+        pytest.fail(f"cannot connect to test MariaDB at {url}: {e}", pytrace=False)
+    return server
+
+
+class MySQLDb:
+    """A fresh database on the test server: .kind ('mysql'), .name, .url (TCP,
+    tis user), .socket_url (root over the unix socket), .connect(), .query(),
+    .execute()."""
+
+    kind = "mysql"
+
+    def __init__(self, server, name):
+        self.server = server
+        self.name = name
+        self.url = server.tcp_url(name)
+        self.socket_url = server.socket_url(name)
+        self._conn = None
+
+    def connect(self):
+        """A new pymysql connection to this database (autocommit=True, utf8mb4)."""
+        return self.server.connect(database=self.name)
+
+    def _cursor(self):
+        if self._conn is None:
+            self._conn = self.connect()
+        else:
+            self._conn.ping(reconnect=True)
+        return self._conn.cursor()
+
+    def query(self, sql, params=None):
+        """Run sql and return all rows as a list of tuples."""
+        with self._cursor() as cur:
+            cur.execute(sql, params)
+            return [tuple(r) for r in cur.fetchall()]
+
+    def execute(self, sql, params=None):
+        """Run one statement (autocommit); returns the affected row count."""
+        with self._cursor() as cur:
+            return cur.execute(sql, params)
+
+    def close(self):
+        if self._conn is not None:
+            try:
+                self._conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+            self._conn = None
+
+
+@pytest.fixture
+def mysql_db(mariadb_server):
+    """A fresh, empty utf8mb4 database t_<random> on the test MariaDB; dropped
+    afterwards."""
+    name = "t_" + secrets.token_hex(6)
+    admin = mariadb_server.connect()
+    try:
+        with admin.cursor() as cur:
+            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
+                        "COLLATE utf8mb4_general_ci")
+        db = MySQLDb(mariadb_server, name)
+        try:
+            yield db
+        finally:
+            db.close()
+            admin.ping(reconnect=True)
+            with admin.cursor() as cur:
+                cur.execute("SET SESSION lock_wait_timeout = 30")
+                cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    finally:
+        admin.close()
+
+
+# --------------------------------------------------------------------------
+# SQLite
+
+
+class SQLiteDb:
+    """A SQLite database file: .kind ('sqlite'), .path, .url ('sqlite:PATH'),
+    .connect(), .query(), .execute()."""
+
+    kind = "sqlite"
+
+    def __init__(self, path):
+        self.path = str(path)
+        self.url = f"sqlite:{self.path}"
+        self.socket_url = None
+
+    def connect(self):
+        """A new sqlite3 connection (autocommit mode, 10 s busy timeout)."""
+        return sqlite3.connect(self.path, timeout=10, isolation_level=None)
+
+    def query(self, sql, params=None):
+        """Run sql and return all rows as a list of tuples."""
+        con = self.connect()
+        try:
+            return [tuple(r) for r in con.execute(sql, params or ()).fetchall()]
+        finally:
+            con.close()
+
+    def execute(self, sql, params=None):
+        """Run one statement (autocommit); returns the affected row count."""
+        con = self.connect()
+        try:
+            return con.execute(sql, params or ()).rowcount
+        finally:
+            con.close()
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """A SQLite database at <tmp>/tis.db (file not created until first use)."""
+    d = tmp_path / "sqlite"
+    d.mkdir()
+    return SQLiteDb(d / "tis.db")
+
+
+# --------------------------------------------------------------------------
+# either backend
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def db(request):
+    """Each test using it runs twice: once with sqlite_db, once with mysql_db
+    (same .kind/.url/.query/.execute/.connect interface)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("sqlite_db")
+    return request.getfixturevalue("mysql_db")
+
+
+# --------------------------------------------------------------------------
+# OpenSearch
+
+
+@pytest.fixture(scope="session")
+def opensearch_url():
+    """Base URL of the test OpenSearch (env TIS_SYNC_TEST_ES_URL, set by
+    scripts/test.sh). Skips when unset, but fails under CI=true."""
+    url = os.environ.get("TIS_SYNC_TEST_ES_URL")
+    if not url:
+        _missing_service("TIS_SYNC_TEST_ES_URL")
+    return url.rstrip("/")
