@@ -227,7 +227,7 @@ static void date_pair(rng *r, char from[11], char to[11], db_param *pfrom, db_pa
 
 static void write_placements(writers *w, rng *r, long long person)
 {
-    long long n = below(r, 100) < 15 ? 0 : 1 + below(r, 2) + (chance(r, 200) ? below(r, 4) : 0);
+    long long n = below(r, 100) < 10 ? 0 : 1 + below(r, 3) + (chance(r, 50) ? below(r, 4) : 0);
     for (long long i = 0; i < n; i++) {
         long long id = ++w->placement_id, grade = below(r, GRADES), site = 1 + below(r, SITES);
         char from[11], to[11], code[16];
@@ -250,7 +250,7 @@ static void write_placements(writers *w, rng *r, long long person)
 
 static void write_memberships(writers *w, rng *r, long long person)
 {
-    long long n = below(r, 100) < 20 ? 0 : 1 + below(r, 2) + (chance(r, 100) ? 1 : 0);
+    long long n = below(r, 100) < 15 ? 0 : 1 + below(r, 2) + (chance(r, 150) ? 1 : 0);
     for (long long i = 0; i < n; i++) {
         long long id = ++w->membership_id;
         char from[11], to[11], number[32];

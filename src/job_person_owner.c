@@ -1,13 +1,18 @@
 /* job_person_owner.c - PersonOwnerRebuildJob (SPEC 1.1).
  *
- * native: the rule as one set-based statement (sql/common/
- * person_owner_native.sql) fed to the diff engine, which writes only the
- * owners that changed, in one transaction.
+ * native: set-based reads, no query per person. Three ordered scans
+ * (persons; their programme memberships with the programme's owner; their
+ * placements with the post's owner) are merged by person id, the rule
+ * (owner_rule.c) picks each person's owner, and the diff engine writes only
+ * the owners that changed, in one transaction. Measured at 100k persons this
+ * is several times faster than the same rule as one window-function
+ * statement on MariaDB, whose derived tables and sorts dominate.
  * procedure: CALL build_person_localoffice() inside one transaction, so
  * readers keep the old rows until it commits. `today` reaches the procedure
  * through the session timestamp, which UTC_DATE() and CURDATE() follow. */
 #include "derived.h"
 #include "log.h"
+#include "owner_rule.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,24 +20,110 @@
 static const derived_table person_owner_table = {
     "PersonOwner", "person_owner_current", "id, owner, rule", INSERT_KEY_TEXTS};
 
+/* One ordered stream of (personId, id, start, end, owner) rows. */
+typedef struct {
+    db *conn;
+    db_rows *rows;
+    int state; /* 1 a row is pending, 0 end, -1 error */
+    owner_candidate *list;
+    size_t n, cap;
+} candidate_stream;
+
+typedef struct {
+    const char *today;
+    db *conn;
+    db_rows *persons;
+    candidate_stream programmes, placements;
+} owner_source;
+
+static char *dup_or_null(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+static void clear_candidates(candidate_stream *s)
+{
+    for (size_t i = 0; i < s->n; i++) {
+        free((char *)s->list[i].start);
+        free((char *)s->list[i].end);
+        free((char *)s->list[i].owner);
+    }
+    s->n = 0;
+}
+
+/* Collects the rows of PERSON, skipping those of persons that do not exist. */
+static int collect_candidates(candidate_stream *s, long long person)
+{
+    clear_candidates(s);
+    while (s->state == 1 && db_col_int(s->rows, 0) <= person) {
+        if (db_col_int(s->rows, 0) == person) {
+            if (s->n == s->cap) {
+                s->cap = s->cap ? s->cap * 2 : 8;
+                s->list = xrealloc(s->list, s->cap * sizeof *s->list);
+            }
+            s->list[s->n++] = (owner_candidate){db_col_int(s->rows, 1), dup_or_null(db_col_text(s->rows, 2)),
+                                                dup_or_null(db_col_text(s->rows, 3)),
+                                                dup_or_null(db_col_text(s->rows, 4))};
+        }
+        s->state = db_rows_next(s->rows);
+    }
+    return s->state < 0 ? -1 : 0;
+}
+
+static int owner_next(void *state, job_ctx *ctx, drow_group *out)
+{
+    owner_source *src = state;
+    drow_group_clear(out);
+    int rc = db_rows_next(src->persons);
+    if (rc <= 0)
+        return rc == 0 ? 0 : job_fail(ctx, "read persons", "%s", db_error(src->conn));
+    out->k1 = db_col_int(src->persons, 0);
+    if (collect_candidates(&src->programmes, out->k1) != 0)
+        return job_fail(ctx, "read programme memberships", "%s", db_error(src->programmes.conn));
+    if (collect_candidates(&src->placements, out->k1) != 0)
+        return job_fail(ctx, "read placements", "%s", db_error(src->placements.conn));
+    owner_choice c = owner_rule_choose(src->today, src->programmes.list, src->programmes.n, src->placements.list,
+                                       src->placements.n);
+    drow_group_add(out, 0, c.owner, c.rule, 0);
+    return 1;
+}
+
+static int open_candidates(job_ctx *ctx, candidate_stream *s, const char *sql_name, const char *step)
+{
+    s->conn = job_connect(ctx, "connect");
+    if (!s->conn)
+        return -1;
+    s->rows = db_query(s->conn, sql_text(db_get_dialect(s->conn), sql_name), NULL, 0);
+    if (!s->rows)
+        return job_fail(ctx, step, "%s", db_error(s->conn));
+    s->state = db_rows_next(s->rows);
+    return 0;
+}
+
+static void close_candidates(candidate_stream *s)
+{
+    clear_candidates(s);
+    free(s->list);
+    db_rows_close(s->rows);
+    db_close(s->conn);
+}
+
 static int run_native(job_ctx *ctx)
 {
-    db *source = job_connect(ctx, "connect");
-    if (!source)
-        return -1;
-    db_param today = DBP_TEXT(ctx->today);
-    db_rows *rows = db_query(source, sql_text(db_get_dialect(source), "person_owner_native"), &today, 1);
-    int rc;
-    if (!rows) {
-        rc = job_fail(ctx, "compute owners", "%s", db_error(source));
-    } else {
-        group_reader reader;
-        group_reader_init(&reader, source, rows);
-        rc = derived_replace(ctx, &person_owner_table, group_reader_next, &reader);
-        if (db_rows_close(rows) != 0 && rc == 0)
-            rc = job_fail(ctx, "compute owners", "%s", db_error(source));
-    }
-    db_close(source);
+    owner_source src = {.today = ctx->today};
+    int rc = -1;
+    src.conn = job_connect(ctx, "connect");
+    if (src.conn && !(src.persons = db_query(src.conn, sql_text(db_get_dialect(src.conn), "person_owner_persons"),
+                                             NULL, 0)))
+        job_fail(ctx, "read persons", "%s", db_error(src.conn));
+    else if (src.conn &&
+             open_candidates(ctx, &src.programmes, "person_owner_programmes", "read programme memberships") == 0 &&
+             open_candidates(ctx, &src.placements, "person_owner_placements", "read placements") == 0)
+        rc = derived_replace(ctx, &person_owner_table, owner_next, &src);
+    close_candidates(&src.programmes);
+    close_candidates(&src.placements);
+    db_rows_close(src.persons);
+    db_close(src.conn);
     return rc;
 }
 
