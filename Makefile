@@ -34,11 +34,13 @@ $(1)/obj/sql_files.o: build-gen/sql_files.c
 	@$$(CC) $$(CFLAGS_BASE) $(2) -c $$< -o $$@
 
 $(1)/tis-sync: $(patsubst src/%.c,$(1)/obj/%.o,$(SRCS)) $(1)/obj/sql_files.o
-	$$(CC) $(2) $$^ -o $$@ $$(LIBS)
+	@echo LINK $$@
+	@$$(CC) $(2) $$^ -o $$@ $$(LIBS)
 
 $(1)/tests/unit_%: tests/unit/test_%.c $(patsubst src/%.c,$(1)/obj/%.o,$(LIB_SRCS)) $(1)/obj/sql_files.o
 	@mkdir -p $(1)/tests
-	$$(CC) $$(CFLAGS_BASE) $(2) $$^ -o $$@ $$(LIBS) -lcmocka
+	@echo LINK $$@
+	@$$(CC) $$(CFLAGS_BASE) $(2) $$^ -o $$@ $$(LIBS) -lcmocka
 endef
 
 $(eval $(call build_tree,build,$(RELEASE_FLAGS)))

@@ -143,24 +143,27 @@ static bool same_row(const drow *x, const drow *y)
 }
 
 /* Diffs one key's existing rows against its wanted rows. Groups are a few
- * rows (one person's trusts), so the quadratic match is the cheap one. */
+ * rows (one person's trusts), so the quadratic match is the cheap one. The
+ * group's deletes are queued before its inserts, so that a batch flushed in
+ * between never inserts a row whose old twin (same unique id) still exists. */
 static int diff_group(writer *w, const drow_group *have, const drow_group *want)
 {
-    bool *used = xcalloc(have ? have->n : 1, sizeof *used);
+    size_t nhave = have ? have->n : 0, nwant = want ? want->n : 0;
+    bool *have_used = xcalloc(nhave + 1, sizeof *have_used);
+    bool *want_met = xcalloc(nwant + 1, sizeof *want_met);
+    for (size_t i = 0; i < nwant; i++)
+        for (size_t j = 0; j < nhave && !want_met[i]; j++)
+            if (!have_used[j] && same_row(&have->rows[j], &want->rows[i]))
+                have_used[j] = want_met[i] = true;
     int rc = 0;
-    for (size_t i = 0; want && i < want->n && rc == 0; i++) {
-        size_t j = 0;
-        while (have && j < have->n && (used[j] || !same_row(&have->rows[j], &want->rows[i])))
-            j++;
-        if (have && j < have->n)
-            used[j] = true;
-        else
-            rc = queue_insert(w, want->k1, &want->rows[i]);
-    }
-    for (size_t j = 0; have && j < have->n && rc == 0; j++)
-        if (!used[j])
+    for (size_t j = 0; j < nhave && rc == 0; j++)
+        if (!have_used[j])
             rc = queue_delete(w, have->rows[j].rowid);
-    free(used);
+    for (size_t i = 0; i < nwant && rc == 0; i++)
+        if (!want_met[i])
+            rc = queue_insert(w, want->k1, &want->rows[i]);
+    free(have_used);
+    free(want_met);
     return rc;
 }
 

@@ -121,27 +121,35 @@ static int parse_args(int argc, char **argv, cli_options *o)
     return 0;
 }
 
-config *cli_load_config(const char *path, int argc, char **argv, int *status)
+config *cli_build_config(const char *path, int argc, char **argv, strbuf *err)
 {
     config *cfg = config_new();
-    strbuf err;
-    sb_init(&err);
-    int rc = path ? config_load_file(cfg, path, &err) : 0;
+    int rc = path ? config_load_file(cfg, path, err) : 0;
     if (rc == 0)
-        rc = config_load_env(cfg, &err);
+        rc = config_load_env(cfg, err);
     for (int i = 1; rc == 0 && i < argc; i++) {
         if (strncmp(argv[i], "--", 2) == 0 && takes_value(argv[i]) && i + 1 < argc) {
-            int flag_rc = config_set_flag(cfg, argv[i], argv[i + 1], &err);
+            int flag_rc = config_set_flag(cfg, argv[i], argv[i + 1], err);
             rc = flag_rc < 0 ? -1 : 0;
             i++;
         }
     }
     if (rc == 0)
-        rc = config_finish(cfg, &err);
+        rc = config_finish(cfg, err);
     if (rc != 0) {
-        fprintf(stderr, "tis-sync: configuration error: %s\n", err.data);
         config_free(cfg);
         cfg = NULL;
+    }
+    return cfg;
+}
+
+config *cli_load_config(const char *path, int argc, char **argv, int *status)
+{
+    strbuf err;
+    sb_init(&err);
+    config *cfg = cli_build_config(path, argc, argv, &err);
+    if (!cfg) {
+        fprintf(stderr, "tis-sync: configuration error: %s\n", err.data);
         *status = EXIT_USAGE;
     }
     sb_free(&err);
@@ -271,7 +279,7 @@ static int cmd_run(const cli_options *o, const config *cfg)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     notify_start(cfg);
-    run_request req = {cfg, TRIGGER_CLI, NULL, &stop_requested};
+    run_request req = {.cfg = cfg, .trigger = TRIGGER_CLI, .cancel = &stop_requested};
     run_outcome outcome = runner_run_sequence(&req, jobs, n);
     notify_stop(10);
     switch (outcome) {

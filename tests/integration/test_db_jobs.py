@@ -1,0 +1,183 @@
+"""The five database jobs (SPEC 1.1, 1.2) against SQLite and a real MariaDB:
+acceptance cases, multiset and idempotence rules, both owner modes, legacy
+names, dependents and the run history."""
+
+import pytest
+
+from tcs_data import (WESSEX, WEST_LONDON, YORKSHIRE, load_spec_data, owners,
+                      pairs)
+
+EMPLOYING_POST = [(1, 1411), (2, 1239), (3, 1389), (4, 1901), (5, 785),
+                  (6, 329), (7, 724), (8, 1922), (9, 227), (10, 287)]
+TRAINING_POST = [(1, 1411), (4, 1901), (5, 785), (6, 329), (7, 724),
+                 (8, 1922), (9, 227), (10, 287)]
+EMPLOYING_PERSON = [(1, 1411), (1, 1901), (2, 1239), (2, 1389), (3, 785)]
+TRAINING_PERSON = [(1, 1411), (1, 1901), (3, 785)]
+
+
+@pytest.fixture
+def spec_db(db, run_tis):
+    """A database with the TCS schema and the SPEC section 3 data."""
+    cp = run_tis("--db", db.url, "init-db", "--tcs")
+    assert cp.returncode == 0, cp.stderr
+    load_spec_data(db)
+    return db
+
+
+def run_ok(run_tis, db, *args):
+    cp = run_tis("--db", db.url, "run", *args)
+    assert cp.returncode == 0, cp.stderr
+    return cp
+
+
+def test_post_trust_acceptance(spec_db, run_tis):
+    run_ok(run_tis, spec_db, "PostEmployingBodyTrustJob")
+    assert pairs(spec_db, "PostTrust", "postId") == EMPLOYING_POST
+    run_ok(run_tis, spec_db, "PostTrainingBodyTrustJob")
+    assert pairs(spec_db, "PostTrust", "postId") == sorted(EMPLOYING_POST + TRAINING_POST)
+    assert len(pairs(spec_db, "PostTrust", "postId")) == 18
+    nulls = spec_db.query("SELECT COUNT(*) FROM PostTrust WHERE trustCode IS NOT NULL OR trustName IS NOT NULL")
+    assert nulls[0][0] == 0
+
+
+def test_person_trust_acceptance(spec_db, run_tis):
+    run_ok(run_tis, spec_db, "PersonPlacementEmployingBodyTrustJob")
+    assert pairs(spec_db, "PersonTrust", "personId") == EMPLOYING_PERSON
+    run_ok(run_tis, spec_db, "PersonPlacementTrainingBodyTrustJob")
+    assert pairs(spec_db, "PersonTrust", "personId") == sorted(EMPLOYING_PERSON + TRAINING_PERSON)
+
+
+def test_training_job_is_idempotent_and_employing_job_resets(spec_db, run_tis):
+    run_ok(run_tis, spec_db, "PersonPlacementEmployingBodyTrustJob", "PersonPlacementTrainingBodyTrustJob")
+    expected = sorted(EMPLOYING_PERSON + TRAINING_PERSON)
+    for _ in range(2):
+        run_ok(run_tis, spec_db, "PersonPlacementTrainingBodyTrustJob")
+        assert pairs(spec_db, "PersonTrust", "personId") == expected
+        run_ok(run_tis, spec_db, "PostTrainingBodyTrustJob")
+        assert pairs(spec_db, "PostTrust", "postId") == sorted(EMPLOYING_POST + TRAINING_POST)
+    run_ok(run_tis, spec_db, "PersonPlacementEmployingBodyTrustJob")
+    assert pairs(spec_db, "PersonTrust", "personId") == EMPLOYING_PERSON
+
+
+def test_trust_jobs_follow_source_changes(spec_db, run_tis):
+    run_ok(run_tis, spec_db, "PersonPlacementEmployingBodyTrustJob", "PersonPlacementTrainingBodyTrustJob")
+    spec_db.execute("UPDATE Post SET trainingBodyId = 5555 WHERE id = 5")
+    spec_db.execute("DELETE FROM Placement WHERE id = 4")
+    spec_db.execute("DELETE FROM Person WHERE id = 2")  # placements of a missing person do not count
+    run_ok(run_tis, spec_db, "PersonPlacementTrainingBodyTrustJob")
+    assert pairs(spec_db, "PersonTrust", "personId") == [(1, 1411), (1, 1411), (3, 785), (3, 5555)]
+
+
+def test_person_owner_acceptance_native(spec_db, run_tis):
+    run_ok(run_tis, spec_db, "PersonOwnerRebuildJob", "--owner-mode", "native", "--today", "2019-08-20")
+    assert owners(spec_db) == [(1, YORKSHIRE, "P6"), (2, WEST_LONDON, "P2"), (3, WESSEX, "P8")]
+
+
+def test_person_owner_acceptance_procedure(mysql_db, run_tis):
+    assert run_tis("--db", mysql_db.url, "init-db", "--tcs").returncode == 0
+    load_spec_data(mysql_db)
+    run_ok(run_tis, mysql_db, "PersonOwnerRebuildJob", "--owner-mode", "procedure", "--today", "2019-08-20")
+    assert owners(mysql_db) == [(1, YORKSHIRE, "P6"), (2, WEST_LONDON, "P2"), (3, WESSEX, "P8")]
+
+
+def test_owner_mode_defaults(spec_db, run_tis):
+    """procedure on MariaDB, native on SQLite; procedure is refused on SQLite."""
+    run_ok(run_tis, spec_db, "PersonOwnerRebuildJob", "--today", "2019-08-20")
+    assert len(owners(spec_db)) == 3
+    if spec_db.kind == "sqlite":
+        cp = run_tis("--db", spec_db.url, "run", "PersonOwnerRebuildJob", "--owner-mode", "procedure")
+        assert cp.returncode == 2
+        assert "jobs.owner_mode" in cp.stderr and "flag --owner-mode" in cp.stderr
+
+
+def test_every_person_gets_one_owner_row(spec_db, run_tis):
+    spec_db.execute("INSERT INTO Person (id) VALUES (4)")
+    run_ok(run_tis, spec_db, "PersonOwnerRebuildJob", "--owner-mode", "native", "--today", "2019-08-20")
+    assert owners(spec_db)[-1] == (4, None, None)
+    spec_db.execute("DELETE FROM Person WHERE id = 1")
+    run_ok(run_tis, spec_db, "PersonOwnerRebuildJob", "--owner-mode", "native", "--today", "2019-08-20")
+    assert [r[0] for r in owners(spec_db)] == [2, 3, 4]
+
+
+@pytest.mark.parametrize("name", [
+    "PersonPlacementEmployingBodyJob", "doPersonPlacementEmployingBodyFullSync",
+    "DOPERSONPLACEMENTEMPLOYINGBODYFULLSYNC", "personplacementemployingbodytrustjob",
+])
+def test_legacy_names_run_the_job(sqlite_db, run_tis, name):
+    assert run_tis("--db", sqlite_db.url, "init-db", "--tcs").returncode == 0
+    load_spec_data(sqlite_db)
+    cp = run_ok(run_tis, sqlite_db, name)
+    assert "Sync [PersonPlacementEmployingBodyTrustJob] started" in cp.stderr
+    assert pairs(sqlite_db, "PersonTrust", "personId") == EMPLOYING_PERSON
+
+
+def test_log_lines_and_log_file(spec_db, run_tis, log_dir):
+    cp = run_ok(run_tis, spec_db, "PostEmployingBodyTrustJob")
+    assert "Sync [PostEmployingBodyTrustJob] started" in cp.stderr
+    assert "Sync job [PostEmployingBodyTrustJob] finished. Total time taken" in cp.stderr
+    assert "for processing [10] records" in cp.stderr
+    text = (log_dir / "sync.log").read_text(encoding="utf-8")
+    assert "Sync job [PostEmployingBodyTrustJob] finished." in text
+
+
+def test_with_dependents_runs_them_in_order(spec_db, run_tis):
+    cp = run_ok(run_tis, spec_db, "PostEmployingBodyTrustJob", "--with-dependents")
+    started = [line.split("Sync [")[1].split("]")[0] for line in cp.stderr.splitlines() if "] started" in line]
+    assert started == ["PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob"]
+    assert len(pairs(spec_db, "PostTrust", "postId")) == 18
+
+
+def test_history_records_each_run(spec_db, run_tis):
+    run_ok(run_tis, spec_db, "PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob")
+    rows = spec_db.query("SELECT job, trigger_kind, status, rows_written, error, finished_at FROM tis_sync_run "
+                         "ORDER BY id")
+    assert [(r[0], r[1], r[2], r[3], r[4]) for r in rows] == [
+        ("PostEmployingBodyTrustJob", "cli", "succeeded", 10, None),
+        ("PostTrainingBodyTrustJob", "cli", "succeeded", 8, None),
+    ]
+    assert all(r[5] for r in rows)
+    cp = run_tis("--db", spec_db.url, "history", "PostTrainingBodyTrustJob")
+    assert cp.returncode == 0
+    lines = cp.stdout.strip().splitlines()
+    assert len(lines) == 2 and "PostTrainingBodyTrustJob" in lines[1] and "succeeded" in lines[1]
+
+
+def test_init_db_twice_changes_nothing(db, run_tis):
+    for _ in range(2):
+        cp = run_tis("--db", db.url, "init-db", "--tcs")
+        assert cp.returncode == 0, cp.stderr
+    assert db.query("SELECT version FROM tis_sync_schema_version") == [(1,)]
+    if db.kind == "mysql":
+        n = db.query("SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
+                     "AND ROUTINE_NAME = 'build_person_localoffice'")
+        assert n == [(1,)]
+
+
+def test_run_creates_the_service_tables_itself(db, run_tis):
+    """The service owns its tables: `run` migrates them without init-db."""
+    assert run_tis("--db", db.url, "init-db", "--tcs").returncode == 0
+    db.execute("DROP TABLE tis_sync_run")
+    db.execute("DROP TABLE tis_sync_schema_version")
+    load_spec_data(db)
+    run_ok(run_tis, db, "PostEmployingBodyTrustJob")
+    assert db.query("SELECT status FROM tis_sync_run") == [("succeeded",)]
+
+
+def test_socket_url(mysql_db, run_tis):
+    assert run_tis("--db", mysql_db.socket_url, "init-db", "--tcs").returncode == 0
+    load_spec_data(mysql_db)
+    run_ok(run_tis, mysql_db, "PostEmployingBodyTrustJob")
+    cp = run_tis("--db", mysql_db.socket_url, "run", "PostTrainingBodyTrustJob")
+    assert cp.returncode == 0, cp.stderr
+    assert len(pairs(mysql_db, "PostTrust", "postId")) == 18
+
+
+def test_legacy_database_variables(mysql_db, run_tis):
+    s = mysql_db.server
+    env = {"DBHOST": s.host, "DBPORT": s.port, "DBNAME": mysql_db.name, "DBUSER": s.user, "DBPASSWORD": s.password}
+    assert run_tis("init-db", "--tcs", env=env).returncode == 0
+    load_spec_data(mysql_db)
+    cp = run_tis("run", "PostEmployingBodyTrustJob", env=env)
+    assert cp.returncode == 0, cp.stderr
+    assert s.password not in cp.stderr + cp.stdout
+    assert len(pairs(mysql_db, "PostTrust", "postId")) == 10
