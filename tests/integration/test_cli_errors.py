@@ -1,0 +1,144 @@
+"""Bad input never runs anything: each gives a clear message naming the key
+and where it came from, and the right exit status (2 usage/configuration,
+1 a job or database failure). Passwords never appear in any output."""
+
+import pytest
+
+SECRET = "s3cret-Pa55-word"
+
+
+def test_malformed_url_flag(run_tis):
+    cp = run_tis("--db", "mysql://nohost", "run", "PostEmployingBodyTrustJob")
+    assert cp.returncode == 2
+    assert "database.url" in cp.stderr and "flag --db" in cp.stderr
+    assert "mysql://USER[:PASS]@HOST[:PORT]/DB" in cp.stderr
+
+
+def test_malformed_url_env_never_shows_the_password(run_tis):
+    cp = run_tis("run", "PostEmployingBodyTrustJob", env={"TIS_SYNC_DB": f"mysql://u:{SECRET}@h:99999/db"})
+    assert cp.returncode == 2
+    assert "environment variable TIS_SYNC_DB" in cp.stderr and "port" in cp.stderr
+    assert SECRET not in cp.stderr + cp.stdout
+
+
+def test_unknown_scheme(run_tis):
+    cp = run_tis("--db", "postgres://x@y/z", "history")
+    assert cp.returncode == 2 and "expected sqlite:PATH or mysql://" in cp.stderr
+
+
+def test_bad_config_file_value_names_file_and_line(run_tis, tmp_path):
+    ini = tmp_path / "tis-sync.ini"
+    ini.write_text("[database]\nurl = sqlite:x.db\n\n[log]\nlevel = LOUD\n")
+    cp = run_tis("--config", ini, "history")
+    assert cp.returncode == 2
+    assert f"{ini}:5" in cp.stderr and "log.level" in cp.stderr and "LOUD" in cp.stderr
+    assert "ERROR, WARN, INFO or DEBUG" in cp.stderr
+
+
+def test_unknown_config_key_names_file_and_line(run_tis, tmp_path):
+    ini = tmp_path / "tis-sync.ini"
+    ini.write_text("[jobs]\nowner_mod = native\n")
+    cp = run_tis("--config", ini, "history")
+    assert cp.returncode == 2 and f"{ini}:2" in cp.stderr and "jobs.owner_mod" in cp.stderr
+
+
+def test_missing_config_file(run_tis, tmp_path):
+    cp = run_tis("--config", tmp_path / "nope.ini", "history")
+    assert cp.returncode == 2 and "nope.ini" in cp.stderr and "No such file" in cp.stderr
+
+
+def test_bad_env_value_names_the_variable(run_tis, sqlite_db):
+    cp = run_tis("--db", sqlite_db.url, "history", env={"DBPORT": "http"})
+    assert cp.returncode == 2 and "environment variable DBPORT" in cp.stderr and "database.port" in cp.stderr
+
+
+def test_bad_cron_names_job_expression_and_position(run_tis, sqlite_db):
+    cp = run_tis("--db", sqlite_db.url, "history", env={"APPLICATION_CRON_PERSONOWNERREBUILDJOB": "0 61 0 * * *"})
+    assert cp.returncode == 2
+    assert "schedule.PersonOwnerRebuildJob" in cp.stderr and "APPLICATION_CRON_PERSONOWNERREBUILDJOB" in cp.stderr
+    assert "position 3" in cp.stderr and "0 61 0 * * *" in cp.stderr
+
+
+def test_flag_beats_env_beats_file(run_tis, tmp_path):
+    ini = tmp_path / "tis-sync.ini"
+    ini.write_text("[jobs]\ntoday = 2001-01-01\n")
+    # the file's value is valid; the env's is not: env wins and is refused
+    cp = run_tis("--config", ini, "--db", f"sqlite:{tmp_path}/a.db", "history", env={"TIS_SYNC_TODAY": "2001-13-01"})
+    assert cp.returncode == 2 and "environment variable TIS_SYNC_TODAY" in cp.stderr
+    # a flag beats both
+    cp = run_tis("--config", ini, "--db", f"sqlite:{tmp_path}/a.db", "--today", "2002-02-02", "history",
+                 env={"TIS_SYNC_TODAY": "2001-13-01"})
+    assert cp.returncode == 0, cp.stderr
+
+
+@pytest.mark.parametrize("args, message", [
+    (["run", "--frobnicate"], "unknown option --frobnicate"),
+    (["frobnicate"], "unknown command 'frobnicate'"),
+    (["run"], "run needs job names or --chain"),
+    (["run", "--chain", "PostTrustJob"], "run --chain takes no job names"),
+    (["demo-data"], "demo-data needs --persons N"),
+    (["demo-data", "--persons", "many"], "--persons expects a whole number"),
+    (["run", "--today"], "option --today needs a value"),
+])
+def test_usage_errors(run_tis, tmp_path, args, message):
+    cp = run_tis("--db", f"sqlite:{tmp_path}/a.db", *args)
+    assert cp.returncode == 2 and message in cp.stderr
+
+
+def test_unknown_job_lists_the_valid_names(run_tis, tmp_path):
+    cp = run_tis("--db", f"sqlite:{tmp_path}/a.db", "run", "PersonOwnerJob")
+    assert cp.returncode == 2
+    assert "unknown job 'PersonOwnerJob'" in cp.stderr
+    for name in ["PersonOwnerRebuildJob", "doPersonPlacementEmployingBodyFullSync", "PersonElasticSearchJob"]:
+        assert name in cp.stderr
+
+
+def test_unreachable_database(run_tis):
+    cp = run_tis("--db", f"mysql://tis:{SECRET}@127.0.0.1:9/tcs", "run", "PostEmployingBodyTrustJob",
+                 env={"TIS_SYNC_DB_CONNECT_TIMEOUT": "2"})
+    assert cp.returncode == 1
+    assert "cannot connect to mysql://tis:***@127.0.0.1:9/tcs" in cp.stderr
+    assert SECRET not in cp.stderr + cp.stdout
+
+
+def test_wrong_password(mysql_db, run_tis, log_dir):
+    s = mysql_db.server
+    url = f"mysql://{s.user}:{SECRET}@{s.host}:{s.port}/{mysql_db.name}"
+    cp = run_tis("--db", url, "run", "PostEmployingBodyTrustJob")
+    assert cp.returncode == 1
+    assert "Access denied" in cp.stderr and "***" in cp.stderr
+    logs = "".join(p.read_text() for p in log_dir.iterdir())
+    assert SECRET not in cp.stderr + cp.stdout + logs
+
+
+def test_missing_sqlite_file_is_not_created_by_run(run_tis, tmp_path):
+    cp = run_tis("--db", f"sqlite:{tmp_path}/missing/x.db", "run", "PostEmployingBodyTrustJob")
+    assert cp.returncode == 1 and "cannot open SQLite database" in cp.stderr
+
+
+def test_missing_tcs_table(db, run_tis):
+    assert run_tis("--db", db.url, "init-db").returncode == 0  # service tables only
+    cp = run_tis("--db", db.url, "run", "PostEmployingBodyTrustJob")
+    assert cp.returncode == 1
+    assert "Sync job [PostEmployingBodyTrustJob] failed" in cp.stderr
+    assert "read sources:" in cp.stderr and "Post" in cp.stderr
+    status, error = db.query("SELECT status, error FROM tis_sync_run")[0]
+    assert status == "failed" and error.startswith("read sources:")
+
+
+def test_bad_log_dir_is_refused_when_configured(run_tis, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    cp = run_tis("--db", f"sqlite:{tmp_path}/a.db", "run", "PostEmployingBodyTrustJob",
+                 env={"LOG_DIR": blocker / "sub"})
+    assert cp.returncode == 2 and "log.dir" in cp.stderr and "environment variable LOG_DIR" in cp.stderr
+
+
+def test_help_and_config_reference(run_tis):
+    cp = run_tis("help")
+    assert cp.returncode == 0 and "run --chain" in cp.stdout
+    cp = run_tis("config-reference")
+    assert cp.returncode == 0
+    for name in ["DBHOST", "APPLICATION_CRON_PERSONOWNERREBUILDJOB", "APPLICATION_JOBS_RUNONSTARTUP_EARLIEST",
+                 "ES_URLS", "SLACK_API_TOKEN", "TIS_SYNC_OWNER_MODE", "LOG_LEVEL"]:
+        assert name in cp.stdout
