@@ -40,9 +40,9 @@ int migrate_service_tables(db *conn, strbuf *err)
         sb_printf(err, "cannot read tis_sync_schema_version: %s", db_error(conn));
         return -1;
     }
-    int count = (int)(sizeof migrations / sizeof migrations[0]);
-    for (int v = (int)current + 1; v <= count; v++)
-        if (apply_migration(conn, v, migrations[v - 1], err) != 0)
+    size_t count = sizeof migrations / sizeof migrations[0];
+    for (size_t i = current > 0 ? (size_t)current : 0; i < count; i++)
+        if (apply_migration(conn, (int)i + 1, migrations[i], err) != 0)
             return -1;
     return 0;
 }
