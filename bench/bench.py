@@ -27,6 +27,7 @@ import argparse
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,18 +48,20 @@ NAIVE_PERSON_TRUST = [
 
 
 def tis(url, *args, env=None):
-    """Runs tis-sync; returns (seconds, peak RSS in MiB). Fails loudly."""
+    """Runs tis-sync; returns (seconds, peak RSS in MiB). Fails loudly.
+
+    Peak RSS comes from GNU time (%M), not from wait4() here: a child forked
+    from this Python process would carry Python's own RSS in its maximum."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("TIS_SYNC_", "DB", "ES_URLS"))}
     full_env.update({"LOG_DIR": "/tmp/tis-sync-bench-logs", "TIS_SYNC_DB": url, **(env or {})})
-    start = time.monotonic()
-    proc = subprocess.Popen([BIN, *args], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.monotonic() - start
-    out, err = proc.stdout.read(), proc.stderr.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        sys.exit(f"bench: tis-sync {' '.join(args)} failed ({proc.returncode}):\n{out}\n{err}")
-    return seconds, usage.ru_maxrss / 1024
+    with tempfile.NamedTemporaryFile("r") as rss_file:
+        start = time.monotonic()
+        cp = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rss_file.name, BIN, *args], env=full_env,
+                            capture_output=True, text=True)
+        seconds = time.monotonic() - start
+        if cp.returncode != 0:
+            sys.exit(f"bench: tis-sync {' '.join(args)} failed ({cp.returncode}):\n{cp.stdout}\n{cp.stderr}")
+        return seconds, int(rss_file.read().split()[-1]) / 1024
 
 
 class Database:

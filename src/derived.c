@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-enum { DELETE_BATCH = 1000, INSERT_BATCH = 500, CANCEL_CHECK_EVERY = 4096 };
+enum { DELETE_BATCH = 5000, INSERT_BATCH = 2000, CANCEL_CHECK_EVERY = 4096 };
 
 void drow_group_clear(drow_group *g)
 {
