@@ -1,4 +1,5 @@
-/* cli.h - what the command modules share: the parsed command line. */
+/* cli.h - what the command modules share: the parsed command line and the
+ * helpers of cli.c. */
 #ifndef TIS_CLI_H
 #define TIS_CLI_H
 
@@ -27,8 +28,15 @@ int cmd_jobs(const cli_options *opts, config *cfg);
 int cli_open_log(const config *cfg);
 /* Creates or migrates the service's own tables; 0 or an exit status. */
 int cli_migrate(const config *cfg);
+/* Connects to the configured database; NULL after printing why. */
+db *cli_connect(const config *cfg, bool create);
+/* Whether FLAG (e.g. "--db") takes a value. */
+bool cli_flag_takes_value(const char *flag);
 /* Builds the configuration from file, environment and flags (exit status
  * 2 and a message on error). */
 config *cli_load_config(const char *path, int argc, char **argv, int *status);
+/* The same without printing: NULL and the message in *err on error (a
+ * SIGHUP reload logs it and keeps the running configuration). */
+config *cli_build_config(const char *path, int argc, char **argv, strbuf *err);
 
 #endif

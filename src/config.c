@@ -3,6 +3,7 @@
  * Debian's INI libraries (inih, iniparser) do not report the line of a value
  * after parsing, which our error messages need. */
 #include "config.h"
+#include "catchup.h"
 #include "cron.h"
 
 #include <errno.h>
@@ -24,6 +25,8 @@ typedef enum {
     KIND_POLICY,
     KIND_URLS,
     KIND_PATH,
+    KIND_TIMESTAMP,
+    KIND_JOB_POLICY,
 } value_kind;
 
 typedef struct {
@@ -113,6 +116,28 @@ static const setting settings[CFG_COUNT] = {
                          KIND_STRING, 0, 0, "address:port of the HTTP API of serve"},
     [CFG_TEST_PAUSE_BEFORE_COMMIT] = {"debug.pause_before_commit_ms", {"TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS"}, NULL,
                                       "0", KIND_INT, 0, 600000, "tests only: sleep before a job commits"},
+    [CFG_TEST_NOW] = {"debug.now", {"TIS_SYNC_TEST_NOW"}, NULL, NULL, KIND_TIMESTAMP, 0, 0,
+                      "tests only: YYYY-MM-DDTHH:MM:SSZ; serve's clock starts there and runs on"},
+#define JOB_POLICY_HELP "skip|run_once[:GRACE_SECONDS]; default startup.out_of_date_policy and startup.grace"
+    [CFG_POLICY_PERSON_OWNER] = {"startup.policy.PersonOwnerRebuildJob",
+                                 {"TIS_SYNC_OUT_OF_DATE_POLICY_PERSONOWNERREBUILDJOB"}, NULL, NULL, KIND_JOB_POLICY,
+                                 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_PERSON_TRUST_EMPLOYING] = {"startup.policy.PersonPlacementEmployingBodyTrustJob",
+                                           {"TIS_SYNC_OUT_OF_DATE_POLICY_PERSONPLACEMENTEMPLOYINGBODYTRUSTJOB"}, NULL,
+                                           NULL, KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_PERSON_TRUST_TRAINING] = {"startup.policy.PersonPlacementTrainingBodyTrustJob",
+                                          {"TIS_SYNC_OUT_OF_DATE_POLICY_PERSONPLACEMENTTRAININGBODYTRUSTJOB"}, NULL,
+                                          NULL, KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_POST_TRUST_EMPLOYING] = {"startup.policy.PostEmployingBodyTrustJob",
+                                         {"TIS_SYNC_OUT_OF_DATE_POLICY_POSTEMPLOYINGBODYTRUSTJOB"}, NULL, NULL,
+                                         KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_POST_TRUST_TRAINING] = {"startup.policy.PostTrainingBodyTrustJob",
+                                        {"TIS_SYNC_OUT_OF_DATE_POLICY_POSTTRAININGBODYTRUSTJOB"}, NULL, NULL,
+                                        KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_PERSON_SEARCH] = {"startup.policy.PersonElasticSearchSyncJob",
+                                  {"TIS_SYNC_OUT_OF_DATE_POLICY_PERSONELASTICSEARCHSYNCJOB"}, NULL, NULL,
+                                  KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+#undef JOB_POLICY_HELP
 };
 
 typedef struct {
@@ -324,6 +349,16 @@ static bool check_value(int key, const char *value, strbuf *err)
         if (valid_urls(value))
             return true;
         sb_puts(err, "expected comma-separated http:// or https:// URLs");
+        return false;
+    case KIND_TIMESTAMP:
+        if (catchup_parse_timestamp(value, NULL))
+            return true;
+        sb_puts(err, "expected a UTC time YYYY-MM-DDTHH:MM:SSZ");
+        return false;
+    case KIND_JOB_POLICY:
+        if (job_policy_parse(value, NULL))
+            return true;
+        sb_puts(err, "expected skip, run_once or run_once:GRACE_SECONDS (at most 2678400)");
         return false;
     case KIND_CRON: {
         cron_expr *expr = cron_parse(value, cron_err, sizeof cron_err);

@@ -55,6 +55,15 @@ typedef enum {
     CFG_SLACK_API_URL,
     CFG_HTTP_LISTEN,
     CFG_TEST_PAUSE_BEFORE_COMMIT,
+    CFG_TEST_NOW,
+    /* Per-job out-of-date policies, in job_id order (serve indexes them as
+     * CFG_POLICY_PERSON_OWNER + job). */
+    CFG_POLICY_PERSON_OWNER,
+    CFG_POLICY_PERSON_TRUST_EMPLOYING,
+    CFG_POLICY_PERSON_TRUST_TRAINING,
+    CFG_POLICY_POST_TRUST_EMPLOYING,
+    CFG_POLICY_POST_TRUST_TRAINING,
+    CFG_POLICY_PERSON_SEARCH,
     CFG_COUNT
 } cfg_key;
 

@@ -114,7 +114,7 @@ int history_last(db *conn, const char *job, char status[16], long long *started_
     db_rows *rows = db_query(conn,
                              "SELECT status, started_at, (SELECT MAX(started_at) FROM tis_sync_run s WHERE s.job = ? "
                              "AND s.status = 'succeeded') FROM tis_sync_run WHERE job = ? AND status IN "
-                             "('succeeded', 'failed', 'abandoned') ORDER BY id DESC LIMIT 1",
+                             "('succeeded', 'failed', 'abandoned', 'aborted') ORDER BY id DESC LIMIT 1",
                              p, 2);
     if (!rows) {
         sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
@@ -126,6 +126,32 @@ int history_last(db *conn, const char *job, char status[16], long long *started_
         *started_epoch = parse_db_time(db_col_text(rows, 1));
         *last_success_epoch = parse_db_time(db_col_text(rows, 2));
     }
+    if (db_rows_close(rows) != 0 || rc < 0) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    return rc;
+}
+
+int history_ran_since(db *conn, const char *job, long long epoch, char who[300], strbuf *err)
+{
+    char since[32];
+    struct tm tm;
+    time_t t = (time_t)epoch;
+    gmtime_r(&t, &tm);
+    strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S", &tm);
+    db_param p[] = {DBP_TEXT(job), DBP_TEXT(since)};
+    db_rows *rows = db_query(conn,
+                             "SELECT host, pid FROM tis_sync_run WHERE job = ? AND started_at >= ? AND status IN "
+                             "('succeeded', 'failed', 'aborted') ORDER BY id LIMIT 1",
+                             p, 2);
+    if (!rows) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    int rc = db_rows_next(rows);
+    if (rc == 1)
+        snprintf(who, 300, "%s pid %s", or_dash(db_col_text(rows, 0)), or_dash(db_col_text(rows, 1)));
     if (db_rows_close(rows) != 0 || rc < 0) {
         sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
         return -1;

@@ -14,6 +14,7 @@
 #define RUN_STATUS_FAILED "failed"
 #define RUN_STATUS_SKIPPED "skipped"
 #define RUN_STATUS_ABANDONED "abandoned"
+#define RUN_STATUS_ABORTED "aborted" /* stopped by a shutdown; rolled back */
 
 /* Records the start of a run; returns its id, or -1 (err set). Rows left
  * "running" for the same job by a process that no longer holds its lock
@@ -24,6 +25,10 @@ int history_finish(db *conn, long long id, const char *status, long long rows, c
 int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, strbuf *err);
 /* Prints the newest LIMIT runs, of JOB or of every job. */
 int history_print(db *conn, FILE *out, const char *job, int limit, strbuf *err);
+/* Whether a run of JOB that ended (succeeded, failed or aborted) started at
+ * or after EPOCH (UTC); *WHO gets "host pid N" of the first such run.
+ * 1 yes, 0 no, -1 error. */
+int history_ran_since(db *conn, const char *job, long long epoch, char who[300], strbuf *err);
 /* The newest run of JOB that ended: status and start time (UTC epoch).
  * 1 found, 0 none, -1 error. */
 int history_last(db *conn, const char *job, char status[16], long long *started_epoch, long long *last_success_epoch,

@@ -47,7 +47,8 @@ static void id_list_add(id_list *l, long long id)
 /* Adds the distinct ids of the list to the group and empties the list. */
 static void add_distinct(id_list *l, drow_group *out)
 {
-    qsort(l->v, l->n, sizeof *l->v, compare_ll);
+    if (l->n > 1) /* qsort(NULL, 0) is undefined */
+        qsort(l->v, l->n, sizeof *l->v, compare_ll);
     for (size_t i = 0; i < l->n; i++)
         if (i == 0 || l->v[i] != l->v[i - 1])
             drow_group_add(out, l->v[i], NULL, NULL, 0);

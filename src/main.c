@@ -14,7 +14,6 @@
 #include "runner.h"
 
 #include <curl/curl.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,16 +54,6 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
-static bool takes_value(const char *flag)
-{
-    static const char *const valued[] = {"--config", "--db",      "--owner-mode", "--today", "--log-dir",
-                                         "--log-level", "--listen", "--persons",   "--seed",  "--limit"};
-    for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
-        if (strcmp(flag, valued[i]) == 0)
-            return true;
-    return false;
-}
-
 static int parse_command_flag(cli_options *o, const char *flag, const char *value)
 {
     if (!strcmp(flag, "--tcs"))
@@ -101,7 +90,7 @@ static int parse_args(int argc, char **argv, cli_options *o)
                 o->args[o->nargs++] = arg;
             continue;
         }
-        bool is_known = takes_value(arg);
+        bool is_known = cli_flag_takes_value(arg);
         for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
             is_known |= strcmp(arg, known[k]) == 0;
         if (!is_known)
@@ -110,8 +99,8 @@ static int parse_args(int argc, char **argv, cli_options *o)
             o->command = "help";
             continue;
         }
-        const char *value = takes_value(arg) ? argv[i + 1] : NULL;
-        if (takes_value(arg) && !value)
+        const char *value = cli_flag_takes_value(arg) ? argv[i + 1] : NULL;
+        if (cli_flag_takes_value(arg) && !value)
             return usage_error("option %s needs a value", arg);
         int rc = parse_command_flag(o, arg, value);
         if (rc)
@@ -121,89 +110,9 @@ static int parse_args(int argc, char **argv, cli_options *o)
     return 0;
 }
 
-config *cli_build_config(const char *path, int argc, char **argv, strbuf *err)
-{
-    config *cfg = config_new();
-    int rc = path ? config_load_file(cfg, path, err) : 0;
-    if (rc == 0)
-        rc = config_load_env(cfg, err);
-    for (int i = 1; rc == 0 && i < argc; i++) {
-        if (strncmp(argv[i], "--", 2) == 0 && takes_value(argv[i]) && i + 1 < argc) {
-            int flag_rc = config_set_flag(cfg, argv[i], argv[i + 1], err);
-            rc = flag_rc < 0 ? -1 : 0;
-            i++;
-        }
-    }
-    if (rc == 0)
-        rc = config_finish(cfg, err);
-    if (rc != 0) {
-        config_free(cfg);
-        cfg = NULL;
-    }
-    return cfg;
-}
-
-config *cli_load_config(const char *path, int argc, char **argv, int *status)
-{
-    strbuf err;
-    sb_init(&err);
-    config *cfg = cli_build_config(path, argc, argv, &err);
-    if (!cfg) {
-        fprintf(stderr, "tis-sync: configuration error: %s\n", err.data);
-        *status = EXIT_USAGE;
-    }
-    sb_free(&err);
-    return cfg;
-}
-
-int cli_open_log(const config *cfg)
-{
-    log_level level = LOG_INFO;
-    log_level_parse(cfg_str(cfg, CFG_LOG_LEVEL), &level);
-    log_set_level(level);
-    const char *dir = cfg_str(cfg, CFG_LOG_DIR);
-    if (log_open_file(dir))
-        return 0;
-    if (strcmp(cfg_source(cfg, CFG_LOG_DIR), "default") != 0) {
-        fprintf(stderr, "tis-sync: configuration error: log.dir (from %s): cannot open %s/sync.log: %s\n",
-                cfg_source(cfg, CFG_LOG_DIR), dir, strerror(errno));
-        return EXIT_USAGE;
-    }
-    log_warn("cannot open %s/sync.log (%s); logging to stderr only (set LOG_DIR)", dir, strerror(errno));
-    return 0;
-}
-
-static db *connect_or_report(const config *cfg, bool create)
-{
-    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), (unsigned)cfg_int(cfg, CFG_DB_QUERY_TIMEOUT),
-                       create};
-    char *err = NULL;
-    db *conn = db_connect(cfg_db_url(cfg), &opts, &err);
-    if (!conn) {
-        fprintf(stderr, "tis-sync: %s\n", err);
-        free(err);
-    }
-    return conn;
-}
-
-int cli_migrate(const config *cfg)
-{
-    db *conn = connect_or_report(cfg, true);
-    if (!conn)
-        return EXIT_FAILED;
-    strbuf err;
-    sb_init(&err);
-    int rc = migrate_service_tables(conn, &err);
-    if (rc != 0)
-        fprintf(stderr, "tis-sync: %s\n", err.data);
-    sb_free(&err);
-    db_close(conn);
-    return rc == 0 ? EXIT_OK : EXIT_FAILED;
-}
-
 static int cmd_init_db(const cli_options *o, const config *cfg)
 {
-    db *conn = connect_or_report(cfg, true);
+    db *conn = cli_connect(cfg, true);
     if (!conn)
         return EXIT_FAILED;
     strbuf err;
@@ -305,7 +214,7 @@ static int cmd_history(const cli_options *o, const config *cfg)
         job = def->name;
     }
     int rc = cli_migrate(cfg);
-    db *conn = rc == 0 ? connect_or_report(cfg, false) : NULL;
+    db *conn = rc == 0 ? cli_connect(cfg, false) : NULL;
     if (!conn)
         return EXIT_FAILED;
     strbuf err;
@@ -322,7 +231,7 @@ static int cmd_demo_data(const cli_options *o, const config *cfg)
 {
     if (o->persons < 0)
         return usage_error("%s", "demo-data needs --persons N");
-    db *conn = connect_or_report(cfg, true);
+    db *conn = cli_connect(cfg, true);
     if (!conn)
         return EXIT_FAILED;
     strbuf err;

@@ -170,8 +170,12 @@ static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
     ticker_stop(&tick);
     set_live(ctx->job, NULL);
     log_outcome(ctx, rc, monotonic_seconds() - t0);
-    if (history_finish(book, run_id, rc == 0 ? RUN_STATUS_SUCCEEDED : RUN_STATUS_FAILED, ctx->rows_written,
-                       rc == 0 ? NULL : ctx->error.data, &err) != 0)
+    /* A job stopped by a shutdown rolled back: "aborted", not "failed", so
+     * operators can tell a deploy from a broken job (both are out of date). */
+    const char *status = rc == 0                                   ? RUN_STATUS_SUCCEEDED
+                         : req->cancel && atomic_load(req->cancel) ? RUN_STATUS_ABORTED
+                                                                   : RUN_STATUS_FAILED;
+    if (history_finish(book, run_id, status, ctx->rows_written, rc == 0 ? NULL : ctx->error.data, &err) != 0)
         log_error("Sync job [%s]: %s", name, err.data);
     sb_free(&err);
     return rc == 0 ? RUN_SUCCEEDED : RUN_FAILED;
@@ -189,6 +193,32 @@ static db *connect_bookkeeping(const run_request *req, const char *job)
         free(err);
     }
     return conn;
+}
+
+/* With the lock held: true (logged and recorded as skipped) when another
+ * instance already ran the firing REQ->scheduled. */
+static bool firing_already_run(const run_request *req, db *book, const char *name)
+{
+    char who[300] = "", when[32];
+    strbuf err;
+    sb_init(&err);
+    int rc = history_ran_since(book, name, req->scheduled, who, &err);
+    if (rc < 0)
+        log_error("Sync job [%s]: %s", name, err.data); /* run it: a double run beats a missed one */
+    if (rc == 1) {
+        time_t t = (time_t)req->scheduled;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        char *reason = xasprintf("already run for the %s UTC firing (by %s)", when, who);
+        log_info("Sync job [%s] %s, exiting this execution", name, reason);
+        sb_reset(&err);
+        if (history_skipped(book, name, run_trigger_name(req->trigger), reason, &err) != 0)
+            log_error("Sync job [%s]: %s", name, err.data);
+        free(reason);
+    }
+    sb_free(&err);
+    return rc == 1;
 }
 
 run_outcome runner_run(const run_request *req, job_id job)
@@ -211,6 +241,9 @@ run_outcome runner_run(const run_request *req, job_id job)
         if (history_skipped(book, name, run_trigger_name(req->trigger), "already running", &err) != 0)
             log_error("Sync job [%s]: %s", name, err.data);
         outcome = RUN_ALREADY_RUNNING;
+    } else if (req->scheduled && firing_already_run(req, book, name)) {
+        outcome = RUN_ALREADY_RUNNING;
+        lock_release(lock);
     } else {
         job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel};
         sb_init(&ctx.error);
@@ -261,6 +294,8 @@ run_outcome runner_run_sequence(const run_request *req, const job_id *jobs, size
         run_outcome o;
         if (req->cancel && atomic_load(req->cancel))
             break;
+        if (req->on_job)
+            req->on_job(req->on_job_arg, jobs[i]);
         if (blocker >= 0) {
             record_dependency_skip(req, jobs[i], (job_id)blocker);
             o = RUN_SKIPPED;

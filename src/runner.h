@@ -15,7 +15,8 @@ typedef enum { TRIGGER_CLI, TRIGGER_CRON, TRIGGER_STARTUP, TRIGGER_API } run_tri
 typedef enum {
     RUN_SUCCEEDED,
     RUN_FAILED,
-    RUN_ALREADY_RUNNING, /* held by another run, here or on another instance */
+    RUN_ALREADY_RUNNING, /* held by another run, here or on another instance, or
+                          * the firing (req.scheduled) was already run elsewhere */
     RUN_SKIPPED,         /* a job it depends on failed in this sequence */
 } run_outcome;
 
@@ -24,6 +25,15 @@ typedef struct {
     run_trigger trigger;
     const char *today;  /* NULL: jobs.today, else the UTC date */
     atomic_int *cancel; /* set by the service to stop; may be NULL */
+    /* The cron fire time (UTC epoch) this run is for, or 0. Two instances
+     * fire the same schedule: once the lock is held, a firing that another
+     * instance already ran (a run that ended, started at or after this
+     * time) is skipped, so each firing runs once between them. */
+    long long scheduled;
+    /* Called by runner_run_sequence before each job (run or skipped), so
+     * the scheduler knows how far a sequence got. May be NULL. */
+    void (*on_job)(void *arg, job_id job);
+    void *on_job_arg;
 } run_request;
 
 run_outcome runner_run(const run_request *req, job_id job);

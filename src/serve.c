@@ -1,21 +1,382 @@
-/* serve.c - placeholder until the daemon lands (issue 4). */
+/* serve.c - the `serve` and `jobs` commands: sets the process up as a
+ * service (time zone, log, signals, service manager, HTTP API, Slack),
+ * decides the startup catch-up from the run history, and hands over to the
+ * scheduler's loop (scheduler.c). `jobs` prints the schedules, next and
+ * last runs.
+ *
+ * Signals are blocked in every thread and taken by one signal thread with
+ * sigwait(), so nothing runs in a signal handler: SIGTERM/SIGINT stop
+ * (twice: cancel at once), SIGHUP reloads the configuration. */
+#include "catchup.h"
 #include "cli.h"
+#include "history.h"
+#include "http_api.h"
+#include "log.h"
+#include "notify.h"
+#include "scheduler.h"
+#include "service_notify.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* SIGUSR2 is internal: it ends the signal thread at exit. */
+static void service_signals(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGUSR2);
+}
+
+/* ---- process setup ------------------------------------------------------ */
+
+/* Schedules are evaluated in the process's local zone (cron.h): UTC unless
+ * schedule.time_zone names an IANA zone, which must exist (glibc would
+ * silently fall back to UTC). */
+static int set_time_zone(const config *cfg)
+{
+    const char *zone = cfg_str(cfg, CFG_TIME_ZONE);
+    if (str_ieq(zone, "UTC") || str_ieq(zone, "Etc/UTC") || strcmp(zone, "UTC0") == 0) {
+        setenv("TZ", "UTC0", 1);
+        tzset();
+        return EXIT_OK;
+    }
+    const char *dir = getenv("TZDIR") ? getenv("TZDIR") : "/usr/share/zoneinfo";
+    char *path = xasprintf("%s/%s", dir, zone);
+    struct stat st;
+    bool ok = zone[0] != '/' && !strstr(zone, "..") && stat(path, &st) == 0 && S_ISREG(st.st_mode);
+    free(path);
+    if (!ok) {
+        fprintf(stderr, "tis-sync: configuration error: bad value '%s' for %s (from %s): expected an IANA time zone "
+                        "such as Europe/London (none in %s)\n",
+                zone, cfg_name(CFG_TIME_ZONE), cfg_source(cfg, CFG_TIME_ZONE), dir);
+        return EXIT_USAGE;
+    }
+    setenv("TZ", zone, 1);
+    tzset();
+    return EXIT_OK;
+}
+
+/* debug.now (tests): the service clock runs from that instant on. */
+static long long clock_offset(const config *cfg)
+{
+    time_t fake;
+    if (!cfg_str(cfg, CFG_TEST_NOW) || !catchup_parse_timestamp(cfg_str(cfg, CFG_TEST_NOW), &fake))
+        return 0;
+    log_warn("debug.now is set: the service clock starts at %s (tests only)", cfg_str(cfg, CFG_TEST_NOW));
+    return (long long)fake - (long long)time(NULL);
+}
+
+static db *connect_history(const config *cfg)
+{
+    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), (unsigned)cfg_int(cfg, CFG_DB_QUERY_TIMEOUT),
+                       false};
+    char *err = NULL;
+    db *conn = db_connect(cfg_db_url(cfg), &opts, &err);
+    if (!conn) {
+        log_error("cannot read the run history: %s", err);
+        free(err);
+    }
+    return conn;
+}
+
+/* 1 and *rec filled, 0 when the history has no ended run, -1 on error. */
+static int read_record(db *conn, job_id j, job_record *rec)
+{
+    char status[16] = "";
+    strbuf err;
+    sb_init(&err);
+    *rec = (job_record){0};
+    int rc = history_last(conn, job_table[j].name, status, &rec->last_started, &rec->last_success, &err);
+    if (rc < 0)
+        log_error("%s", err.data);
+    rec->any_run = rc == 1;
+    rec->last_ok = rc == 1 && strcmp(status, RUN_STATUS_SUCCEEDED) == 0;
+    sb_free(&err);
+    return rc;
+}
+
+/* ---- startup catch-up --------------------------------------------------- */
+
+static job_policy policy_of(const config *cfg, job_id j)
+{
+    job_policy p = {strcmp(cfg_str(cfg, CFG_STARTUP_POLICY), "skip") == 0 ? POLICY_SKIP : POLICY_RUN_ONCE,
+                    cfg_int(cfg, CFG_STARTUP_GRACE)};
+    const char *own = cfg_str(cfg, (cfg_key)(CFG_POLICY_PERSON_OWNER + (int)j));
+    if (own)
+        job_policy_parse(own, &p);
+    return p;
+}
+
+/* Decides for one job from its history; true when it must run now. */
+static bool job_out_of_date(const config *cfg, db *conn, job_id j, long long now)
+{
+    job_record rec;
+    if (read_record(conn, j, &rec) < 0)
+        return false;
+    char err[256];
+    cron_expr *expr = cron_parse(cfg_str(cfg, job_table[j].schedule), err, sizeof err);
+    long long due = expr ? (long long)cron_prev(expr, (time_t)now) : -1;
+    cron_free(expr);
+    job_policy policy = policy_of(cfg, j);
+    strbuf why;
+    sb_init(&why);
+    ood_verdict v = catchup_decide(&rec, due, now, &policy, &why);
+    log_info("Startup: %s is %s", job_table[j].name, why.data);
+    sb_free(&why);
+    return v == OOD_RUN;
+}
+
+static job_set out_of_date_jobs(const config *cfg, long long now)
+{
+    db *conn = connect_history(cfg);
+    if (!conn)
+        return 0;
+    job_set run = 0;
+    for (int j = 0; j < JOB_COUNT; j++)
+        if (job_out_of_date(cfg, conn, (job_id)j, now))
+            run |= JOB_BIT(j);
+    db_close(conn);
+    /* A job re-run at start is followed by its dependents (SPEC 1). */
+    job_id list[JOB_COUNT], all[JOB_COUNT];
+    size_t n = runner_expand_dependents(list, job_set_to_list(run, list), all);
+    job_set expanded = 0;
+    for (size_t i = 0; i < n; i++)
+        expanded |= JOB_BIT(all[i]);
+    return expanded;
+}
+
+/* What runs at start: the whole chain inside the catch-up window, else the
+ * out-of-date jobs that their policy runs, with their dependents. */
+static job_set plan_startup(const config *cfg, long long now)
+{
+    int earliest = 0, latest = 0;
+    catchup_parse_time_of_day(cfg_str(cfg, CFG_STARTUP_EARLIEST), &earliest);
+    catchup_parse_time_of_day(cfg_str(cfg, CFG_STARTUP_LATEST), &latest);
+    char at[32];
+    catchup_format_utc(now, at);
+    bool inside = catchup_in_window((time_t)now, earliest, latest);
+    log_info("Startup at %s: %s the catch-up window [%s, %s) UTC", at, inside ? "inside" : "outside",
+             cfg_str(cfg, CFG_STARTUP_EARLIEST), cfg_str(cfg, CFG_STARTUP_LATEST));
+    job_set run = inside ? JOB_SET_ALL : out_of_date_jobs(cfg, now);
+    strbuf names;
+    sb_init(&names);
+    job_set_describe(run, &names);
+    if (run)
+        log_info("Startup catch-up: running %s", inside ? "the whole chain once, in order" : names.data);
+    else
+        log_info("Startup catch-up: nothing to run");
+    sb_free(&names);
+    return run;
+}
+
+/* ---- reload (SIGHUP) ---------------------------------------------------- */
+
+typedef struct {
+    const char *config_path;
+    int argc;
+    char **argv;
+} reload_ctx;
+
+static bool setting_changed(const config *a, const config *b, cfg_key key)
+{
+    const char *x = cfg_str(a, key), *y = cfg_str(b, key);
+    return (x == NULL) != (y == NULL) || (x && strcmp(x, y) != 0);
+}
+
+static void apply_side_effects(const config *current, const config *fresh)
+{
+    static const cfg_key restart_only[] = {CFG_TIME_ZONE, CFG_HTTP_LISTEN, CFG_TEST_NOW};
+    for (size_t i = 0; i < sizeof restart_only / sizeof restart_only[0]; i++)
+        if (setting_changed(current, fresh, restart_only[i]))
+            log_warn("Reload: %s changed; it applies after a restart", cfg_name(restart_only[i]));
+    static const cfg_key slack[] = {CFG_SLACK_TOKEN, CFG_SLACK_CHANNEL, CFG_SLACK_WEBHOOK, CFG_SLACK_API_URL};
+    bool slack_changed = false;
+    for (size_t i = 0; i < sizeof slack / sizeof slack[0]; i++)
+        slack_changed |= setting_changed(current, fresh, slack[i]);
+    if (slack_changed) {
+        log_info("Reload: Slack settings changed; restarting the notifier");
+        notify_stop(5);
+        notify_start(fresh);
+    }
+}
+
+static config *reload_config(void *arg, const config *current)
+{
+    const reload_ctx *rc = arg;
+    strbuf err;
+    sb_init(&err);
+    log_info("Reloading the configuration (SIGHUP)");
+    config *fresh = cli_build_config(rc->config_path, rc->argc, rc->argv, &err);
+    if (fresh && cli_open_log(fresh) != 0) {
+        sb_printf(&err, "log.dir %s cannot be opened", cfg_str(fresh, CFG_LOG_DIR));
+        config_free(fresh);
+        fresh = NULL;
+        cli_open_log(current);
+    }
+    if (!fresh)
+        log_error("Configuration reload refused, keeping the running configuration: %s", err.data);
+    else
+        apply_side_effects(current, fresh);
+    sb_free(&err);
+    return fresh;
+}
+
+/* ---- signal thread ------------------------------------------------------ */
+
+typedef struct {
+    pthread_t thread;
+    sigset_t set;
+    scheduler *sched;
+} signal_thread;
+
+static void *signal_main(void *arg)
+{
+    signal_thread *st = arg;
+    for (;;) {
+        int sig = 0;
+        if (sigwait(&st->set, &sig) != 0)
+            continue;
+        if (sig == SIGUSR2)
+            return NULL;
+        if (sig == SIGHUP) {
+            scheduler_request_reload(st->sched);
+        } else {
+            log_info("Received %s", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+            scheduler_request_stop(st->sched);
+        }
+    }
+}
+
+/* ---- serve -------------------------------------------------------------- */
+
+static int count_args(const char *const *argv)
+{
+    int n = 0;
+    while (argv[n])
+        n++;
+    return n;
+}
+
+static void log_started(const config *cfg, const http_api *api)
+{
+    char *where = db_url_redacted(cfg_db_url(cfg));
+    if (api)
+        log_info("tis-sync serve started (pid %d): database %s, time zone %s, HTTP API on port %u (%s)", (int)getpid(),
+                 where, cfg_str(cfg, CFG_TIME_ZONE), http_api_port(api), cfg_str(cfg, CFG_HTTP_LISTEN));
+    else
+        log_info("tis-sync serve started (pid %d): database %s, time zone %s, HTTP API off", (int)getpid(), where,
+                 cfg_str(cfg, CFG_TIME_ZONE));
+    free(where);
+}
+
+/* Everything after the process setup; returns the exit status. */
+static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
+{
+    job_set startup = plan_startup(cfg, scheduler_now(sched));
+    if (startup)
+        scheduler_trigger(sched, startup, -1, TRIGGER_STARTUP);
+    http_api *api = NULL;
+    if (!str_ieq(cfg_str(cfg, CFG_HTTP_LISTEN), "off")) {
+        strbuf err;
+        sb_init(&err);
+        api = http_api_start(cfg_str(cfg, CFG_HTTP_LISTEN), sched, &err);
+        if (!api)
+            log_error("%s", err.data);
+        sb_free(&err);
+        if (!api)
+            return EXIT_FAILED;
+    }
+    log_started(cfg, api);
+    signal_thread st = {.set = *signals, .sched = sched};
+    pthread_create(&st.thread, NULL, signal_main, &st);
+    svcn_ready("Started");
+    int rc = scheduler_run(sched);
+    http_api_stop(api);
+    pthread_kill(st.thread, SIGUSR2);
+    pthread_join(st.thread, NULL);
+    return rc == 0 ? EXIT_OK : -1;
+}
 
 int cmd_serve(const cli_options *opts, config *cfg, const char *const *argv)
 {
-    (void)opts;
-    (void)cfg;
-    (void)argv;
-    fprintf(stderr, "tis-sync: serve is not available yet\n");
-    return EXIT_USAGE;
+    if (opts->nargs > 0) {
+        fprintf(stderr, "tis-sync: serve takes no arguments\n");
+        return EXIT_USAGE;
+    }
+    int rc = set_time_zone(cfg);
+    if (rc == 0)
+        rc = cli_open_log(cfg);
+    if (rc != 0)
+        return rc;
+    sigset_t signals;
+    service_signals(&signals);
+    pthread_sigmask(SIG_BLOCK, &signals, NULL); /* before any thread starts: they inherit it */
+    signal(SIGPIPE, SIG_IGN);
+    rc = cli_migrate(cfg);
+    if (rc != 0)
+        return rc;
+    reload_ctx rctx = {opts->config_path, count_args(argv), (char **)argv};
+    scheduler_hooks hooks = {reload_config, &rctx};
+    scheduler *sched = scheduler_new(cfg, clock_offset(cfg), &hooks);
+    notify_start(cfg);
+    rc = serve_with(cfg, sched, &signals);
+    notify_stop(10);
+    if (rc < 0) {
+        /* Workers still run and use the configuration: leave without
+         * freeing anything; the database rolls their work back. */
+        log_close_file();
+        _exit(EXIT_FAILED);
+    }
+    scheduler_free(sched);
+    log_info("tis-sync serve stopped");
+    return rc;
+}
+
+/* ---- jobs --------------------------------------------------------------- */
+
+static void print_job_line(const config *cfg, db *conn, job_id j, long long now)
+{
+    const char *text = cfg_str(cfg, job_table[j].schedule);
+    char err[256], next[32] = "never", last[32] = "-";
+    cron_expr *expr = cron_parse(text, err, sizeof err);
+    time_t t = expr ? cron_next(expr, (time_t)now) : (time_t)-1;
+    cron_free(expr);
+    if (t != (time_t)-1)
+        catchup_format_utc((long long)t, next);
+    job_record rec = {0};
+    int found = conn ? read_record(conn, j, &rec) : -1;
+    if (found == 1)
+        catchup_format_utc(rec.last_started, last);
+    const char *status = found < 0 ? "?" : found == 0 ? "never run" : rec.last_ok ? "succeeded" : "not succeeded";
+    printf("%-38s %-16s %-24s %-24s %s\n", job_table[j].name, text, next, last, status);
 }
 
 int cmd_jobs(const cli_options *opts, config *cfg)
 {
-    (void)opts;
-    (void)cfg;
-    fprintf(stderr, "tis-sync: jobs is not available yet\n");
-    return EXIT_USAGE;
+    if (opts->nargs > 0) {
+        fprintf(stderr, "tis-sync: jobs takes no arguments\n");
+        return EXIT_USAGE;
+    }
+    int rc = set_time_zone(cfg);
+    if (rc != 0)
+        return rc;
+    time_t fake;
+    long long now = cfg_str(cfg, CFG_TEST_NOW) && catchup_parse_timestamp(cfg_str(cfg, CFG_TEST_NOW), &fake)
+                        ? (long long)fake
+                        : (long long)time(NULL);
+    db *conn = cli_migrate(cfg) == 0 ? connect_history(cfg) : NULL;
+    printf("%-38s %-16s %-24s %-24s %s\n", "job", "schedule", "next run", "last run", "last status");
+    for (int j = 0; j < JOB_COUNT; j++)
+        print_job_line(cfg, conn, (job_id)j, now);
+    if (strcmp(cfg_str(cfg, CFG_TIME_ZONE), "UTC") != 0)
+        printf("(schedules are evaluated in %s; times shown in UTC)\n", cfg_str(cfg, CFG_TIME_ZONE));
+    db_close(conn);
+    return conn ? EXIT_OK : EXIT_FAILED;
 }

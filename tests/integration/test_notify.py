@@ -1,0 +1,134 @@
+"""Slack notifications (SPEC 4) against a local HTTP receiver: the texts and
+their order through chat.postMessage (token + channel) and through an
+incoming webhook, and jobs that do not wait for a receiver that is down."""
+
+import json
+import re
+import socket
+import threading
+import time
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from serve_helpers import CHAIN, NO_CATCHUP, history, prepare_db, serve_factory, wait_until  # noqa: F401
+
+TOKEN = "xoxb-test-token-do-not-log"
+
+
+class Receiver:
+    """Records each POST (path, headers, JSON body) and answers like Slack."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with receiver.lock:
+                    receiver.messages.append((self.path, dict(self.headers), json.loads(body)))
+                reply = b'{"ok":true}' if self.path.endswith("chat.postMessage") else b"ok"
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(reply)))
+                self.end_headers()
+                self.wfile.write(reply)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def texts(self):
+        with self.lock:
+            return [m[2]["text"] for m in self.messages]
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    r = Receiver()
+    yield r
+    r.close()
+
+
+def expected_texts(jobs, failing=()):
+    out = []
+    for job in jobs:
+        out.append(f"Sync [{job}] started.")
+        out.append(f"<!channel> Sync [{job}] failed with exception [" if job in failing
+                   else f"Sync [{job}] completed successfully.")
+    return out
+
+
+def assert_texts(got, expected):
+    assert len(got) == len(expected), got
+    for g, e in zip(got, expected):
+        if e.endswith("["):
+            assert g.startswith(e) and g.endswith("]."), g
+        else:
+            assert g == e
+
+
+def test_chat_post_message_from_the_service(sqlite_db, run_tis, serve_factory, receiver, log_dir):
+    prepare_db(run_tis, sqlite_db, persons=10)
+    s = serve_factory(sqlite_db.url, env={"TIS_SYNC_TEST_NOW": "2030-01-10T03:00:00Z", "SLACK_API_TOKEN": TOKEN,
+                                          "SLACK_CHANNEL": "#tis-sync", "TIS_SYNC_SLACK_API_URL": receiver.url + "/api"})
+    wait_until(lambda: len(receiver.texts()) >= 12, what="12 Slack messages")
+    assert s.stop() == 0
+    assert_texts(receiver.texts(), expected_texts(CHAIN, failing={"PersonElasticSearchSyncJob"}))
+    for path, headers, body in receiver.messages:
+        assert path == "/api/chat.postMessage"
+        assert headers["Authorization"] == "Bearer " + TOKEN
+        assert headers["Content-Type"].startswith("application/json")
+        assert body["channel"] == "#tis-sync"
+    # secrets never reach the log
+    assert TOKEN not in s.log()
+    assert TOKEN not in (log_dir / "sync.log").read_text()
+
+
+def test_webhook_from_the_cli(sqlite_db, run_tis, receiver):
+    prepare_db(run_tis, sqlite_db, persons=10)
+    hook = receiver.url + "/services/T000/B000/secret-part"
+    cp = run_tis("--db", sqlite_db.url, "run", "PostEmployingBodyTrustJob", "--with-dependents",
+                 env={"SLACK_WEBHOOK_URL": hook})
+    assert cp.returncode == 0, cp.stderr
+    assert_texts(receiver.texts(), expected_texts(["PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob"]))
+    assert {m[0] for m in receiver.messages} == {"/services/T000/B000/secret-part"}
+    assert all(set(m[2]) == {"text"} for m in receiver.messages)
+    assert "secret-part" not in cp.stderr
+
+
+def closed_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log_time(line):
+    return datetime.strptime(line[:23], "%Y-%m-%dT%H:%M:%S.%f").timestamp()
+
+
+def test_receiver_down_does_not_delay_or_fail_jobs(sqlite_db, run_tis):
+    prepare_db(run_tis, sqlite_db, persons=10)
+    t0 = time.monotonic()
+    cp = run_tis("--db", sqlite_db.url, "run", "PostEmployingBodyTrustJob",
+                 env={"SLACK_WEBHOOK_URL": f"http://127.0.0.1:{closed_port()}/hook"}, timeout=40)
+    elapsed = time.monotonic() - t0
+    assert cp.returncode == 0, cp.stderr
+    assert history(sqlite_db, "PostEmployingBodyTrustJob")[-1][3] == "succeeded"
+    lines = cp.stderr.splitlines()
+    started = next(ln for ln in lines if "Sync [PostEmployingBodyTrustJob] started" in ln)
+    finished = next(ln for ln in lines if re.search(r"Sync job \[PostEmployingBodyTrustJob\] finished", ln))
+    assert log_time(finished) - log_time(started) < 2  # the job never waited for Slack
+    assert "Slack notification not sent" in cp.stderr
+    assert elapsed < 15  # at exit, queued messages get at most 10 s
