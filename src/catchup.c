@@ -5,15 +5,29 @@
 #include <stdio.h>
 #include <string.h>
 
+/* N decimal digits at *P (exactly N, or 1 to N when LOOSE), into *OUT. */
+static bool take_digits(const char **p, int n, bool loose, int *out)
+{
+    int v = 0, i = 0;
+    for (; i < n && **p >= '0' && **p <= '9'; i++, (*p)++)
+        v = v * 10 + (**p - '0');
+    *out = v;
+    return loose ? i > 0 : i == n;
+}
+
+/* Strict: H or HH, ':', MM, optionally ':' SS, and nothing else (no signs,
+ * spaces or trailing characters; the configuration validates with this
+ * very function, so whatever it accepts, serve can use). */
 bool catchup_parse_time_of_day(const char *s, int *seconds)
 {
-    int h, m, sec = 0, used = 0;
-    if (!s)
+    int h, m, sec = 0;
+    if (!s || !take_digits(&s, 2, true, &h) || *s++ != ':' || !take_digits(&s, 2, false, &m))
         return false;
-    int n = sscanf(s, "%2d:%2d%n:%2d%n", &h, &m, &used, &sec, &used);
-    if (n < 2 || s[used] != '\0')
+    if (*s == ':' && (s++, !take_digits(&s, 2, false, &sec)))
         return false;
-    if (h < 0 || h > 24 || m < 0 || m > 59 || sec < 0 || sec > 59 || (h == 24 && (m || sec)))
+    if (*s != '\0')
+        return false;
+    if (h > 24 || m > 59 || sec > 59 || (h == 24 && (m || sec)))
         return false;
     if (seconds)
         *seconds = h * 3600 + m * 60 + sec;

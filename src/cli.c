@@ -75,8 +75,7 @@ int cli_open_log(const config *cfg)
 
 db *cli_connect(const config *cfg, bool create)
 {
-    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), (unsigned)cfg_int(cfg, CFG_DB_QUERY_TIMEOUT),
-                       create};
+    db_options opts = cfg_db_options(cfg, create);
     char *err = NULL;
     db *conn = db_connect(cfg_db_url(cfg), &opts, &err);
     if (!conn) {
@@ -93,7 +92,7 @@ int cli_migrate(const config *cfg)
         return EXIT_FAILED;
     strbuf err;
     sb_init(&err);
-    int rc = migrate_service_tables(conn, &err);
+    int rc = migrate_service_tables(cfg, conn, &err);
     if (rc != 0)
         fprintf(stderr, "tis-sync: %s\n", err.data);
     sb_free(&err);

@@ -60,9 +60,13 @@ static const setting settings[CFG_COUNT] = {
     [CFG_DEPENDENCY_WAIT] = {"jobs.dependency_wait", {"TIS_SYNC_DEPENDENCY_WAIT"}, NULL, "3600", KIND_INT, 0, 86400,
                              "seconds a job waits for a running job it reads from"},
     [CFG_LOG_DIR] = {"log.dir", {"LOG_DIR"}, "--log-dir", "/var/log/apps", KIND_PATH, 0, 0, "folder of sync.log"},
-    [CFG_LOG_LEVEL] = {"log.level", {"LOG_LEVEL"}, "--log-level", "INFO", KIND_LOG_LEVEL, 0, 0, "ERROR|WARN|INFO|DEBUG"},
+    [CFG_LOG_LEVEL] = {"log.level", {"LOG_LEVEL"}, "--log-level", "INFO", KIND_LOG_LEVEL, 0, 0,
+                       "ERROR|WARN|INFO|DEBUG; legacy TRACE = DEBUG, WARNING = WARN, FATAL and OFF = ERROR (errors "
+                       "are always logged)"},
     [CFG_CRON_PERSON_OWNER] = {"schedule.PersonOwnerRebuildJob", {"APPLICATION_CRON_PERSONOWNERREBUILDJOB"}, NULL,
-                               "0 05 0 * * *", KIND_CRON, 0, 0, "cron (6-field Spring or 5-field)"},
+                               "0 05 0 * * *", KIND_CRON, 0, 0,
+                               "cron (6-field Spring or 5-field), a macro (@daily, @hourly, ...), or - (never "
+                               "scheduled)"},
     [CFG_CRON_PERSON_TRUST_EMPLOYING] = {"schedule.PersonPlacementEmployingBodyTrustJob",
                                          {"APPLICATION_CRON_PERSONPLACEMENTEMPLOYINGBODYTRUSTJOB",
                                           "APPLICATION_CRON_PERSONPLACEMENTEMPLOYINGBODYJOB"},
@@ -275,16 +279,6 @@ int config_set_flag(config *cfg, const char *flag, const char *value, strbuf *er
     return 1;
 }
 
-static bool valid_time_of_day(const char *s)
-{
-    int h, m, sec = 0;
-    char tail;
-    int n = sscanf(s, "%2d:%2d:%2d%c", &h, &m, &sec, &tail);
-    if (n != 2 && n != 3)
-        return false;
-    return h >= 0 && h <= 24 && m >= 0 && m < 60 && sec >= 0 && sec < 60 && (h < 24 || (m == 0 && sec == 0));
-}
-
 static bool valid_urls(const char *s)
 {
     char *copy = xstrdup(s), *save = NULL;
@@ -338,10 +332,10 @@ static bool check_value(int key, const char *value, strbuf *err)
     case KIND_LOG_LEVEL:
         if (log_level_parse(value, &level))
             return true;
-        sb_puts(err, "expected ERROR, WARN, INFO or DEBUG");
+        sb_puts(err, "expected ERROR, WARN, INFO or DEBUG (or legacy TRACE, WARNING, FATAL, OFF)");
         return false;
     case KIND_TIME_OF_DAY:
-        if (valid_time_of_day(value))
+        if (catchup_parse_time_of_day(value, NULL)) /* the parser serve uses */
             return true;
         sb_puts(err, "expected a time of day HH:MM[:SS] (UTC)");
         return false;
@@ -365,7 +359,8 @@ static bool check_value(int key, const char *value, strbuf *err)
         cron_free(expr);
         if (expr)
             return true;
-        sb_printf(err, "expected a cron expression (sec min hour dom mon dow): %s", cron_err);
+        sb_printf(err, "expected a cron expression (sec min hour dom mon dow), a macro such as @daily, or -: %s",
+                  cron_err);
         return false;
     }
     default:
@@ -376,11 +371,12 @@ static bool check_value(int key, const char *value, strbuf *err)
     }
 }
 
-/* Secrets are never echoed back, even in an error. */
+/* Secrets are never echoed back, even in an error; nor are URLs, which may
+ * carry user:password. */
 static void describe_bad_value(strbuf *err, int key, const config *cfg)
 {
     const entry *e = &cfg->entries[key];
-    if (settings[key].kind == KIND_SECRET)
+    if (settings[key].kind == KIND_SECRET || settings[key].kind == KIND_URLS)
         sb_printf(err, "bad value for %s (from %s): ", settings[key].key, e->source);
     else
         sb_printf(err, "bad value '%s' for %s (from %s): ", e->value, settings[key].key, e->source);
@@ -489,6 +485,13 @@ const char *cfg_name(cfg_key key)
 const db_url *cfg_db_url(const config *cfg)
 {
     return &cfg->url;
+}
+
+db_options cfg_db_options(const config *cfg, bool create)
+{
+    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), (unsigned)cfg_int(cfg, CFG_DB_QUERY_TIMEOUT),
+                       create};
+    return opts;
 }
 
 bool cfg_owner_native(const config *cfg)

@@ -56,8 +56,7 @@ typedef enum {
     CFG_HTTP_LISTEN,
     CFG_TEST_PAUSE_BEFORE_COMMIT,
     CFG_TEST_NOW,
-    /* Per-job out-of-date policies, in job_id order (serve indexes them as
-     * CFG_POLICY_PERSON_OWNER + job). */
+    /* Per-job out-of-date policies (job_table[].policy names each job's). */
     CFG_POLICY_PERSON_OWNER,
     CFG_POLICY_PERSON_TRUST_EMPLOYING,
     CFG_POLICY_PERSON_TRUST_TRAINING,
@@ -88,6 +87,8 @@ const char *cfg_source(const config *cfg, cfg_key key);
 const char *cfg_name(cfg_key key);
 /* The resolved database URL (valid after config_finish). */
 const db_url *cfg_db_url(const config *cfg);
+/* Connection options (timeouts) from the configuration. */
+db_options cfg_db_options(const config *cfg, bool create);
 /* The owner mode: true for native, false for procedure. */
 bool cfg_owner_native(const config *cfg);
 /* Prints the configuration reference (key, env, flag, default). */

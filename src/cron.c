@@ -30,9 +30,17 @@
  * second - never second by second), maps it back to UTC and checks that no
  * offset change lies in between; if one does, it restarts from that change.
  *
- * DST, after Debian cron. A job is "fixed-time" when its second, minute and
- * hour fields are plain numbers or lists of numbers (no '*', range or step),
- * e.g. "0 30 1 * * *"; every other job is "periodic", e.g. "0 0/15 * * * *".
+ * Macros (Spring 5.3): @yearly and @annually ("0 0 0 1 1 *"), @monthly
+ * ("0 0 0 1 * *"), @weekly ("0 0 0 * * 0"), @daily and @midnight
+ * ("0 0 0 * * *"), @hourly ("0 0 * * * *"), in any case. "-" is Spring's
+ * "disabled": it parses, and cron_next() never fires it.
+ *
+ * DST, after Debian cron. A job is "fixed-time" when none of its second,
+ * minute and hour fields starts with '*' (Debian's test on minute and hour,
+ * extended to Spring's seconds field), e.g. "0 30 1 * * *", "0 15 1-2 * * *"
+ * or "0 0,30 9-17 * * *"; every other job is "periodic", e.g.
+ * "0 0/15 * * * *" or "0 30 * * * *". In a 5-field expression the seconds
+ * are 0, so minute and hour decide.
  *  - Skipped wall times (spring forward): a fixed-time job whose time falls
  *    in the gap fires once, at the first instant after the change (01:30 in
  *    Europe/London on the last Sunday of March fires at 02:00 BST, 01:00
@@ -66,7 +74,8 @@ struct cron_expr {
     bool classic;           /* 5-field: Vixie OR rule for days */
     bool dom_star;          /* dom starts with '*' or '?' */
     bool dow_star;          /* dow starts with '*' or '?' */
-    bool fixed_time;        /* sec, min and hour are plain numbers/lists */
+    bool fixed_time;        /* none of sec, min and hour starts with '*' */
+    bool disabled;          /* "-": never fires */
 };
 
 /* ------------------------------------------------------------------ */
@@ -351,12 +360,10 @@ static int split_fields(const char *text, const char *start[7], size_t len[7])
     }
 }
 
-static bool is_plain(const char *p, size_t len)
+/* Debian cron's test for a fixed-time field: it does not start with '*'. */
+static bool is_fixed(const char *p, size_t len)
 {
-    for (size_t i = 0; i < len; i++)
-        if (!isdigit((unsigned char)p[i]) && p[i] != ',')
-            return false;
-    return true;
+    return len > 0 && p[0] != '*';
 }
 
 static bool parse_fields(const struct parser *ps, struct cron_expr *e)
@@ -378,8 +385,58 @@ static bool parse_fields(const struct parser *ps, struct cron_expr *e)
     e->dow_star = *start[F_DOW - skip] == '*' || *start[F_DOW - skip] == '?';
     e->fixed_time = true;
     for (int i = 0; i < F_DOM - skip; i++)
-        e->fixed_time = e->fixed_time && is_plain(start[i], len[i]);
+        e->fixed_time = e->fixed_time && is_fixed(start[i], len[i]);
     return true;
+}
+
+static const char *const macros[][2] = {
+    { "@yearly", "0 0 0 1 1 *" },  { "@annually", "0 0 0 1 1 *" },
+    { "@monthly", "0 0 0 1 * *" }, { "@weekly", "0 0 0 * * 0" },
+    { "@daily", "0 0 0 * * *" },   { "@midnight", "0 0 0 * * *" },
+    { "@hourly", "0 0 * * * *" },
+};
+
+/* TEXT without surrounding white space equals WORD (any case). */
+static bool is_word(const char *text, const char *word)
+{
+    while (isspace((unsigned char)*text))
+        text++;
+    size_t n = strlen(word);
+    if (strncasecmp(text, word, n) != 0)
+        return false;
+    for (text += n; isspace((unsigned char)*text);)
+        text++;
+    return *text == '\0';
+}
+
+/* "-" (disabled) or a macro: true with *E filled, or false with an error
+ * for an unknown '@' word. Sets *HANDLED when TEXT was one of these. */
+static bool parse_special(const struct parser *ps, struct cron_expr *e,
+                          bool *handled)
+{
+    const char *p = ps->text;
+    while (isspace((unsigned char)*p))
+        p++;
+    *handled = true;
+    if (is_word(p, "-")) {
+        e->disabled = true;
+        return true;
+    }
+    if (*p != '@') {
+        *handled = false;
+        return true;
+    }
+    for (size_t i = 0; i < sizeof macros / sizeof macros[0]; i++) {
+        if (is_word(p, macros[i][0])) {
+            struct parser mp = { macros[i][1], NULL, 0 };
+            return parse_fields(&mp, e);
+        }
+    }
+    int len = 0;
+    while (p[len] && !isspace((unsigned char)p[len]))
+        len++;
+    return fail(ps, p, "unknown macro '%.*s' (expected @yearly, @annually, "
+                "@monthly, @weekly, @daily, @midnight or @hourly)", len, p);
 }
 
 cron_expr *cron_parse(const char *text, char *err, size_t errlen)
@@ -390,7 +447,10 @@ cron_expr *cron_parse(const char *text, char *err, size_t errlen)
     memset(&e, 0, sizeof e);
     if (err && errlen)
         err[0] = '\0';
-    if (!parse_fields(&ps, &e))
+    bool handled;
+    if (!parse_special(&ps, &e, &handled))
+        return NULL;
+    if (!handled && !parse_fields(&ps, &e))
         return NULL;
     cron_expr *out = malloc(sizeof *out);
     if (!out) {
@@ -404,6 +464,11 @@ cron_expr *cron_parse(const char *text, char *err, size_t errlen)
 void cron_free(cron_expr *expr)
 {
     free(expr);
+}
+
+bool cron_disabled(const cron_expr *expr)
+{
+    return expr && expr->disabled;
 }
 
 /* ------------------------------------------------------------------ */
@@ -587,7 +652,7 @@ static bool fires_after_gap(const cron_expr *e, time_t t, long off)
 
 time_t cron_next(const cron_expr *expr, time_t after)
 {
-    if (!expr || after > (time_t)(INT64_MAX - 2 * HORIZON) ||
+    if (!expr || expr->disabled || after > (time_t)(INT64_MAX - 2 * HORIZON) ||
         after < (time_t)(INT64_MIN + 2 * HORIZON))
         return (time_t)-1;
     tzset();

@@ -191,21 +191,16 @@ void db_url_free(db_url *url)
     memset(url, 0, sizeof *url);
 }
 
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 db_url db_url_copy(const db_url *url)
 {
     db_url c = *url;
-    c.path = dup_or_null(url->path);
-    c.user = dup_or_null(url->user);
-    c.password = dup_or_null(url->password);
-    c.host = dup_or_null(url->host);
-    c.database = dup_or_null(url->database);
-    c.socket = dup_or_null(url->socket);
-    c.ssl_ca = dup_or_null(url->ssl_ca);
+    c.path = xstrdup_or_null(url->path);
+    c.user = xstrdup_or_null(url->user);
+    c.password = xstrdup_or_null(url->password);
+    c.host = xstrdup_or_null(url->host);
+    c.database = xstrdup_or_null(url->database);
+    c.socket = xstrdup_or_null(url->socket);
+    c.ssl_ca = xstrdup_or_null(url->ssl_ca);
     return c;
 }
 
@@ -321,10 +316,12 @@ int db_query_int(db *conn, const char *sql, const db_param *params, size_t npara
     db_rows *rows = db_query(conn, sql, params, nparams);
     if (!rows)
         return -1;
-    int rc = db_rows_next(rows);
+    int rc = db_rows_next(rows), more = rc;
     if (rc == 1)
         *out = db_col_int(rows, 0);
-    if (db_rows_close(rows) != 0 || rc < 0)
+    while (more == 1) /* read to the end: the connection stays usable */
+        more = db_rows_next(rows);
+    if (db_rows_close(rows) != 0 || rc < 0 || more < 0)
         return -1;
     return rc == 1 ? 0 : 1;
 }

@@ -9,7 +9,7 @@
  * sets of a CALL, which the binary protocol makes awkward.
  *
  * Reconnect: a statement that finds the server gone (2006/2013) outside a
- * transaction and before any row was read reconnects once and is retried.
+ * transaction reconnects once and is retried (see server_gone()).
  * Inside a transaction nothing is retried: the job fails and the server rolls
  * the transaction back, which is what keeps the tables intact. */
 #include "db_driver.h"
@@ -37,6 +37,7 @@ typedef struct {
     MYSQL_ROW row;
     unsigned columns;
     int failed;
+    bool done; /* the last row was read */
 } mysql_rows;
 
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
@@ -75,6 +76,8 @@ static MYSQL *open_handle(const db_url *url, const db_options *opts, char **err)
     if (url->ssl) {
         my_bool enforce = 1;
         mysql_options(h, MYSQL_OPT_SSL_ENFORCE, &enforce);
+        /* An unverified server would receive the password. */
+        mysql_options(h, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &enforce);
         if (url->ssl_ca)
             mysql_options(h, MYSQL_OPT_SSL_CA, url->ssl_ca);
     }
@@ -187,6 +190,12 @@ static int interpolate(db *conn, const char *sql, const db_param *params, size_t
     return 0;
 }
 
+/* "Gone" (2006) is reported before the statement reaches the server;
+ * "lost" (2013) also when the session was killed or cut, where the server
+ * may have run the statement. A retry is still safe here because only
+ * statements outside a transaction are retried, and those are reads, lock
+ * calls, history updates by id, or a history insert whose duplicate would
+ * be marked abandoned. Job writes always run inside a transaction. */
 static bool server_gone(MYSQL *h)
 {
     unsigned e = mysql_errno(h);
@@ -313,6 +322,7 @@ static int my_next(db_rows *base)
         rows->failed = 1;
         return -1;
     }
+    rows->done = true;
     return 0;
 }
 
@@ -341,13 +351,19 @@ static long long my_integer(const db_rows *base, int col)
 static int my_rows_close(db_rows *base)
 {
     mysql_rows *rows = (mysql_rows *)base;
+    mysql_db *conn = as_mysql(base->conn);
     int failed = rows->failed;
-    /* On an unfinished unbuffered result, mysql_free_result() reads and
-     * discards the rest, leaving the connection usable. */
+    if (!rows->done && !failed && !conn->in_transaction) {
+        /* Left before its end (a job failed or was cancelled): freeing the
+         * result would read every remaining row of the scan. Detach it and
+         * open a fresh session instead. */
+        rows->result->handle = NULL;
+        if (!reconnect(conn))
+            rows->failed = failed = 1;
+    }
     mysql_free_result(rows->result);
-    MYSQL *h = as_mysql(base->conn)->handle;
-    while (mysql_more_results(h) && mysql_next_result(h) == 0) {
-        MYSQL_RES *res = mysql_store_result(h);
+    while (rows->done && mysql_more_results(conn->handle) && mysql_next_result(conn->handle) == 0) {
+        MYSQL_RES *res = mysql_store_result(conn->handle);
         if (res)
             mysql_free_result(res);
     }

@@ -226,7 +226,7 @@ static int replace_in_transaction(writer *w, db *reader, group_producer produce,
         rc = flush_deletes(w);
     if (rc == 0) {
         pause_before_commit(ctx);
-        if (job_cancelled(ctx))
+        if (job_cancelled(ctx) || job_confirm_lock(ctx) != 0)
             rc = -1;
     }
     if (rc == 0 && db_commit(w->conn) != 0)

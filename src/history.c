@@ -13,6 +13,19 @@ static void db_now(char buf[32])
     buf[23] = '\0';
 }
 
+/* A fire time as stored in scheduled_for: 'YYYY-MM-DD HH:MM:SS' UTC; NULL
+ * (no firing) for 0. */
+static db_param firing_param(long long scheduled_for, char buf[32])
+{
+    if (scheduled_for <= 0)
+        return DBP_NULL;
+    time_t t = (time_t)scheduled_for;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+    return DBP_TEXT(buf);
+}
+
 static long long parse_db_time(const char *s)
 {
     struct tm tm;
@@ -22,23 +35,24 @@ static long long parse_db_time(const char *s)
     return (long long)timegm(&tm);
 }
 
-long long history_start(db *conn, const char *job, const char *trigger, const char *today, strbuf *err)
+long long history_start(db *conn, const char *job, const char *trigger, const char *today, long long scheduled_for,
+                        strbuf *err)
 {
-    char host[256] = "unknown", now[32];
+    char host[256] = "unknown", now[32], fire[32];
     gethostname(host, sizeof host - 1);
     db_now(now);
     db_param stale[] = {DBP_TEXT(RUN_STATUS_ABANDONED), DBP_TEXT(now), DBP_TEXT(job), DBP_TEXT(RUN_STATUS_RUNNING)};
     db_param p[] = {DBP_TEXT(job), DBP_TEXT(trigger), DBP_TEXT(host), DBP_INT(getpid()), DBP_TEXT(today),
-                    DBP_TEXT(now), DBP_TEXT(RUN_STATUS_RUNNING)};
+                    firing_param(scheduled_for, fire), DBP_TEXT(now), DBP_TEXT(RUN_STATUS_RUNNING)};
     long long id = -1;
     if (db_exec(conn,
                 "UPDATE tis_sync_run SET status = ?, finished_at = ?, error = 'the process running it ended "
                 "without recording an outcome' WHERE job = ? AND status = ?",
                 stale, 4) != 0 ||
         db_exec(conn,
-                "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, today, started_at, status) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                p, 7) != 0 ||
+                "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, today, scheduled_for, started_at, status) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                p, 8) != 0 ||
         db_query_int(conn, sql_text(db_get_dialect(conn), "last_insert_id"), NULL, 0, &id) != 0) {
         sb_printf(err, "cannot record the run in tis_sync_run: %s", db_error(conn));
         return -1;
@@ -59,17 +73,19 @@ int history_finish(db *conn, long long id, const char *status, long long rows, c
     return 0;
 }
 
-int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, strbuf *err)
+int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, long long scheduled_for,
+                    strbuf *err)
 {
-    char host[256] = "unknown", now[32];
+    char host[256] = "unknown", now[32], fire[32];
     gethostname(host, sizeof host - 1);
     db_now(now);
-    db_param p[] = {DBP_TEXT(job), DBP_TEXT(trigger), DBP_TEXT(host), DBP_INT(getpid()), DBP_TEXT(now),
-                    DBP_TEXT(now), DBP_TEXT(RUN_STATUS_SKIPPED), DBP_TEXT(reason)};
+    db_param p[] = {DBP_TEXT(job),         DBP_TEXT(trigger), DBP_TEXT(host),
+                    DBP_INT(getpid()),     firing_param(scheduled_for, fire), DBP_TEXT(now),
+                    DBP_TEXT(now),         DBP_TEXT(RUN_STATUS_SKIPPED), DBP_TEXT(reason)};
     if (db_exec(conn,
-                "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, started_at, finished_at, status, "
-                "rows_written, error) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                p, 8) != 0) {
+                "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, scheduled_for, started_at, finished_at, "
+                "status, rows_written, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
+                p, 9) != 0) {
         sb_printf(err, "cannot record the skipped run in tis_sync_run: %s", db_error(conn));
         return -1;
     }
@@ -133,17 +149,13 @@ int history_last(db *conn, const char *job, char status[16], long long *started_
     return rc;
 }
 
-int history_ran_since(db *conn, const char *job, long long epoch, char who[300], strbuf *err)
+int history_firing_taken(db *conn, const char *job, long long scheduled_for, char who[300], strbuf *err)
 {
-    char since[32];
-    struct tm tm;
-    time_t t = (time_t)epoch;
-    gmtime_r(&t, &tm);
-    strftime(since, sizeof since, "%Y-%m-%d %H:%M:%S", &tm);
-    db_param p[] = {DBP_TEXT(job), DBP_TEXT(since)};
+    char fire[32];
+    db_param p[] = {DBP_TEXT(job), firing_param(scheduled_for, fire)};
     db_rows *rows = db_query(conn,
-                             "SELECT host, pid FROM tis_sync_run WHERE job = ? AND started_at >= ? AND status IN "
-                             "('succeeded', 'failed', 'aborted') ORDER BY id LIMIT 1",
+                             "SELECT host, pid FROM tis_sync_run WHERE job = ? AND scheduled_for = ? AND status IN "
+                             "('running', 'succeeded', 'failed') ORDER BY id LIMIT 1",
                              p, 2);
     if (!rows) {
         sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));

@@ -18,17 +18,26 @@
 
 /* Records the start of a run; returns its id, or -1 (err set). Rows left
  * "running" for the same job by a process that no longer holds its lock
- * are marked abandoned first (the caller holds the job's lock). */
-long long history_start(db *conn, const char *job, const char *trigger, const char *today, strbuf *err);
+ * are marked abandoned first (the caller holds the job's lock).
+ * SCHEDULED_FOR: the cron fire time (UTC epoch) the run is for, or 0. */
+long long history_start(db *conn, const char *job, const char *trigger, const char *today, long long scheduled_for,
+                        strbuf *err);
 int history_finish(db *conn, long long id, const char *status, long long rows, const char *error, strbuf *err);
-/* Records a run that did not start (skipped), in one row. */
-int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, strbuf *err);
+/* Records a run that did not start (skipped), in one row; SCHEDULED_FOR as
+ * for history_start. */
+int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, long long scheduled_for,
+                    strbuf *err);
 /* Prints the newest LIMIT runs, of JOB or of every job. */
 int history_print(db *conn, FILE *out, const char *job, int limit, strbuf *err);
-/* Whether a run of JOB that ended (succeeded, failed or aborted) started at
- * or after EPOCH (UTC); *WHO gets "host pid N" of the first such run.
- * 1 yes, 0 no, -1 error. */
-int history_ran_since(db *conn, const char *job, long long epoch, char who[300], strbuf *err);
+/* Whether the cron firing of JOB at SCHEDULED_FOR (the fire time itself,
+ * as every instance computes it: no instance's clock is compared) was
+ * already taken by a run, on any instance: a row for the same job and fire
+ * time that is running (a crashed run, or one that lost its lock), succeeded
+ * or failed (a failed firing is not re-run by the other instance: it is the
+ * same firing). A run stopped by a shutdown ("aborted") or marked
+ * "abandoned" rolled back, and does not count. *WHO gets "host pid N" of
+ * that run. 1 yes, 0 no, -1 error. */
+int history_firing_taken(db *conn, const char *job, long long scheduled_for, char who[300], strbuf *err);
 /* The newest run of JOB that ended: status and start time (UTC epoch).
  * 1 found, 0 none, -1 error. */
 int history_last(db *conn, const char *job, char status[16], long long *started_epoch, long long *last_success_epoch,

@@ -114,7 +114,9 @@ static void log_trigger(struct MHD_Connection *c, const char *method, const char
     log_info("API: %s %s from %s: %s", method, url, addr, outcome);
 }
 
-/* Queues JOBS and answers in the legacy form. */
+/* Queues JOBS and answers in the legacy form, exactly {"status":"..."}:
+ * legacy clients compare the whole body. The jobs it queued are in the log
+ * line (and in /sync/api/jobs/progress while they run). */
 static enum MHD_Result trigger(http_api *api, struct MHD_Connection *c, const char *url, job_set jobs, int primary)
 {
     trigger_result r = scheduler_trigger(api->sched, jobs, primary, TRIGGER_API);
@@ -123,12 +125,16 @@ static enum MHD_Result trigger(http_api *api, struct MHD_Connection *c, const ch
         return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "The service is stopping or too busy");
     }
     const char *status = r == TRIG_ALREADY_RUNNING ? "Already running" : "Just started";
-    log_trigger(c, "PUT", url, status);
-    json_t *names = json_array();
-    for (int j = 0; j < JOB_COUNT; j++)
-        if (jobs & JOB_BIT(j))
-            json_array_append_new(names, json_string(job_table[j].name));
-    return reply_json(c, MHD_HTTP_OK, json_pack("{s:s, s:o}", "status", status, "jobs", names), NULL);
+    strbuf outcome;
+    sb_init(&outcome);
+    sb_puts(&outcome, status);
+    if (r != TRIG_ALREADY_RUNNING) {
+        sb_puts(&outcome, ": ");
+        job_set_describe(jobs, &outcome);
+    }
+    log_trigger(c, "PUT", url, outcome.data);
+    sb_free(&outcome);
+    return reply_json(c, MHD_HTTP_OK, json_pack("{s:s}", "status", status), NULL);
 }
 
 static int parse_with_dependents(struct MHD_Connection *c, bool *out)

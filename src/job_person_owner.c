@@ -36,11 +36,6 @@ typedef struct {
     candidate_stream programmes, placements;
 } owner_source;
 
-static char *dup_or_null(const char *s)
-{
-    return s ? xstrdup(s) : NULL;
-}
-
 static void clear_candidates(candidate_stream *s)
 {
     for (size_t i = 0; i < s->n; i++) {
@@ -61,9 +56,9 @@ static int collect_candidates(candidate_stream *s, long long person)
                 s->cap = s->cap ? s->cap * 2 : 8;
                 s->list = xrealloc(s->list, s->cap * sizeof *s->list);
             }
-            s->list[s->n++] = (owner_candidate){db_col_int(s->rows, 1), dup_or_null(db_col_text(s->rows, 2)),
-                                                dup_or_null(db_col_text(s->rows, 3)),
-                                                dup_or_null(db_col_text(s->rows, 4))};
+            s->list[s->n++] = (owner_candidate){db_col_int(s->rows, 1), xstrdup_or_null(db_col_text(s->rows, 2)),
+                                                xstrdup_or_null(db_col_text(s->rows, 3)),
+                                                xstrdup_or_null(db_col_text(s->rows, 4))};
         }
         s->state = db_rows_next(s->rows);
     }
@@ -127,6 +122,18 @@ static int run_native(job_ctx *ctx)
     return rc;
 }
 
+/* The TCS procedure is not ours: if it commits on its own (TRUNCATE, DDL,
+ * COMMIT), readers may have seen PersonOwner half-built. Say so loudly. */
+static void warn_if_committed(job_ctx *ctx, db *conn)
+{
+    long long in_transaction = 1;
+    if (db_query_int(conn, "SELECT @@in_transaction", NULL, 0, &in_transaction) == 0 && !in_transaction) {
+        log_warn("Sync job [%s]: build_person_localoffice() committed inside the job's transaction; readers may "
+                 "have seen a partial PersonOwner (use owner_mode = native)", job_table[ctx->job].name);
+        ctx->warnings++;
+    }
+}
+
 static int call_procedure(job_ctx *ctx, db *conn)
 {
     char stamp[32];
@@ -147,7 +154,8 @@ static int call_procedure(job_ctx *ctx, db *conn)
         db_rollback(conn);
         return -1;
     }
-    if (job_cancelled(ctx) || db_commit(conn) != 0) {
+    warn_if_committed(ctx, conn);
+    if (job_cancelled(ctx) || job_confirm_lock(ctx) != 0 || db_commit(conn) != 0) {
         if (!ctx->error.len)
             job_fail(ctx, "commit", "%s", db_error(conn));
         db_rollback(conn);

@@ -1,5 +1,6 @@
 /* jobs.c - the job table and the helpers every job uses. */
 #include "jobs.h"
+#include "lock.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -7,21 +8,24 @@
 
 const job_def job_table[JOB_COUNT] = {
     {JOB_PERSON_OWNER, "PersonOwnerRebuildJob", "PersonOwnerRebuildJob", "personOwnerRebuildJob",
-     "personOwnerRebuildJob", CFG_CRON_PERSON_OWNER, "PersonOwner", {JOB_PERSON_SEARCH}, 1, job_person_owner},
+     "personOwnerRebuildJob", CFG_CRON_PERSON_OWNER, CFG_POLICY_PERSON_OWNER, "PersonOwner", {JOB_PERSON_SEARCH}, 1,
+     job_person_owner},
     {JOB_PERSON_TRUST_EMPLOYING, "PersonPlacementEmployingBodyTrustJob", "PersonPlacementEmployingBodyJob",
      "doPersonPlacementEmployingBodyFullSync", "personPlacementEmployingBodyTrustJob",
-     CFG_CRON_PERSON_TRUST_EMPLOYING, "PersonTrust", {JOB_PERSON_TRUST_TRAINING, JOB_PERSON_SEARCH}, 2,
-     job_person_trust_employing},
+     CFG_CRON_PERSON_TRUST_EMPLOYING, CFG_POLICY_PERSON_TRUST_EMPLOYING, "PersonTrust",
+     {JOB_PERSON_TRUST_TRAINING, JOB_PERSON_SEARCH}, 2, job_person_trust_employing},
     {JOB_PERSON_TRUST_TRAINING, "PersonPlacementTrainingBodyTrustJob", "PersonPlacementTrainingBodyTrustJob",
      "PersonPlacementTrainingBodyFullSync", "personPlacementTrainingBodyTrustJob", CFG_CRON_PERSON_TRUST_TRAINING,
-     "PersonTrust", {JOB_PERSON_SEARCH}, 1, job_person_trust_training},
+     CFG_POLICY_PERSON_TRUST_TRAINING, "PersonTrust", {JOB_PERSON_SEARCH}, 1, job_person_trust_training},
     {JOB_POST_TRUST_EMPLOYING, "PostEmployingBodyTrustJob", "PostEmployingBodyTrustJob", "PostEmployingBodyTrustFullSync",
-     "postEmployingBodyTrustJob", CFG_CRON_POST_TRUST_EMPLOYING, "PostTrust", {JOB_POST_TRUST_TRAINING}, 1,
-     job_post_trust_employing},
+     "postEmployingBodyTrustJob", CFG_CRON_POST_TRUST_EMPLOYING, CFG_POLICY_POST_TRUST_EMPLOYING, "PostTrust",
+     {JOB_POST_TRUST_TRAINING}, 1, job_post_trust_employing},
     {JOB_POST_TRUST_TRAINING, "PostTrainingBodyTrustJob", "PostTrainingBodyTrustJob", "PostTrainingBodyTrustFullSync",
-     "postTrainingBodyTrustJob", CFG_CRON_POST_TRUST_TRAINING, "PostTrust", {0}, 0, job_post_trust_training},
+     "postTrainingBodyTrustJob", CFG_CRON_POST_TRUST_TRAINING, CFG_POLICY_POST_TRUST_TRAINING, "PostTrust", {0}, 0,
+     job_post_trust_training},
     {JOB_PERSON_SEARCH, "PersonElasticSearchSyncJob", "PersonElasticSearchJob", "personElasticSearchSync",
-     "personElasticSearchSyncJob", CFG_CRON_PERSON_SEARCH, "search index", {0}, 0, job_person_search},
+     "personElasticSearchSyncJob", CFG_CRON_PERSON_SEARCH, CFG_POLICY_PERSON_SEARCH, "SearchIndex", {0}, 0,
+     job_person_search},
 };
 
 const job_def *job_find(const char *name)
@@ -68,12 +72,18 @@ bool job_cancelled(job_ctx *ctx)
     return true;
 }
 
+int job_confirm_lock(job_ctx *ctx)
+{
+    strbuf err;
+    sb_init(&err);
+    int rc = lock_still_held(ctx->lock, &err) ? 0 : job_fail(ctx, "check lock", "%s; not committing", err.data);
+    sb_free(&err);
+    return rc;
+}
+
 db *job_connect(job_ctx *ctx, const char *step)
 {
-    db_options opts = {
-        .connect_timeout_s = (unsigned)cfg_int(ctx->cfg, CFG_DB_CONNECT_TIMEOUT),
-        .read_timeout_s = (unsigned)cfg_int(ctx->cfg, CFG_DB_QUERY_TIMEOUT),
-    };
+    db_options opts = cfg_db_options(ctx->cfg, false);
     char *err = NULL;
     db *conn = db_connect(cfg_db_url(ctx->cfg), &opts, &err);
     if (!conn) {

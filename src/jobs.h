@@ -22,6 +22,8 @@ typedef enum {
     JOB_COUNT
 } job_id;
 
+struct job_lock;
+
 /* What a running job shares with its runner. Counters are atomics: the
  * scheduler, the log ticker and the HTTP API read them from other threads. */
 typedef struct job_ctx {
@@ -31,6 +33,7 @@ typedef struct job_ctx {
     atomic_llong rows_done;         /* rows read or produced so far */
     atomic_llong rows_expected;     /* 0 when unknown */
     atomic_int *cancel;             /* set when the service must stop */
+    struct job_lock *lock;          /* the job's lock, held by the runner */
     long long records;              /* rows the job produced (the log's "records") */
     long long rows_written;         /* rows inserted + deleted, or documents indexed */
     long long warnings;
@@ -46,7 +49,8 @@ typedef struct {
     const char *method;       /* legacy method name */
     const char *status_key;   /* lower-camel key of GET /jobs/status */
     cfg_key schedule;         /* its cron setting */
-    const char *target;       /* what it writes */
+    cfg_key policy;           /* its startup.policy.<job> setting */
+    const char *target;       /* what it writes; jobs with one target never run at once */
     job_id dependents[2];     /* re-run after it, in order */
     int ndependents;
     job_fn run;
@@ -65,6 +69,9 @@ void job_list_names(strbuf *out);
 int job_fail(job_ctx *ctx, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* True (and sets the error) when the service asked the job to stop. */
 bool job_cancelled(job_ctx *ctx);
+/* Right before a job makes its result visible (commit, alias switch):
+ * 0 if it still holds its lock, else -1 with the error set. */
+int job_confirm_lock(job_ctx *ctx);
 /* Opens a database connection for a job; on failure sets the error. */
 db *job_connect(job_ctx *ctx, const char *step);
 

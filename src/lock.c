@@ -24,12 +24,18 @@ static bool cancelled(atomic_int *cancel)
 /* MariaDB waits in GET_LOCK itself, in slices so that a shutdown can end it. */
 static int acquire_mysql(const config *cfg, job_lock *lock, unsigned wait_s, atomic_int *cancel, strbuf *err)
 {
-    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), 0, false};
+    db_options opts = cfg_db_options(cfg, false);
     char *cerr = NULL;
     lock->conn = db_connect(cfg_db_url(cfg), &opts, &cerr);
     if (!lock->conn) {
         sb_printf(err, "lock %s: %s", lock->name, cerr);
         free(cerr);
+        return -1;
+    }
+    /* The session sits idle for the whole job: keep the server from
+     * closing it (and so freeing the lock) after wait_timeout. */
+    if (db_exec(lock->conn, "SET SESSION wait_timeout = 31536000", NULL, 0) != 0) {
+        sb_printf(err, "lock %s: %s", lock->name, db_error(lock->conn));
         return -1;
     }
     double deadline = monotonic_seconds() + wait_s;
@@ -74,15 +80,28 @@ static int acquire_file(const config *cfg, job_lock *lock, unsigned wait_s, atom
     return 1;
 }
 
-int lock_acquire(const config *cfg, job_id job, unsigned wait_s, atomic_int *cancel, job_lock **out, strbuf *err)
+/* MariaDB lock names are at most 64 characters: a long database name is
+ * replaced by a hash of it, which keeps names distinct per database. */
+static void mysql_lock_name(char out[65], const char *name, const char *database)
+{
+    if (snprintf(out, 65, "tis-sync:%s:%s", name, database) < 65)
+        return;
+    unsigned long long hash = 14695981039346656037ULL; /* FNV-1a */
+    for (const char *p = database; *p; p++)
+        hash = (hash ^ (unsigned char)*p) * 1099511628211ULL;
+    snprintf(out, 65, "tis-sync:%.36s:%016llx", name, hash);
+}
+
+int lock_acquire(const config *cfg, const char *name, unsigned wait_s, atomic_int *cancel, job_lock **out,
+                 strbuf *err)
 {
     job_lock *lock = xcalloc(1, sizeof *lock);
     lock->fd = -1;
     const db_url *url = cfg_db_url(cfg);
     if (url->dialect == DB_MYSQL)
-        snprintf(lock->name, sizeof lock->name, "tis-sync:%s:%s", job_table[job].name, url->database);
+        mysql_lock_name(lock->name, name, url->database);
     else
-        snprintf(lock->name, sizeof lock->name, "%s", job_table[job].name);
+        snprintf(lock->name, sizeof lock->name, "%s", name);
     int rc = url->dialect == DB_MYSQL ? acquire_mysql(cfg, lock, wait_s, cancel, err)
                                       : acquire_file(cfg, lock, wait_s, cancel, err);
     if (rc == 1)
@@ -90,6 +109,21 @@ int lock_acquire(const config *cfg, job_id job, unsigned wait_s, atomic_int *can
     else
         lock_release(lock);
     return rc;
+}
+
+bool lock_still_held(job_lock *lock, strbuf *err)
+{
+    if (!lock || !lock->conn)
+        return true; /* flock() cannot be lost while the process lives */
+    db_param p = DBP_TEXT(lock->name);
+    long long mine = 0;
+    if (db_query_int(lock->conn, "SELECT COALESCE(IS_USED_LOCK(?) = CONNECTION_ID(), 0)", &p, 1, &mine) != 0) {
+        sb_printf(err, "lost the lock %s: %s", lock->name, db_error(lock->conn));
+        return false;
+    }
+    if (!mine)
+        sb_printf(err, "lost the lock %s (its database session was closed)", lock->name);
+    return mine == 1;
 }
 
 void lock_release(job_lock *lock)

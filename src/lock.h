@@ -7,16 +7,21 @@
 #define TIS_LOCK_H
 
 #include "config.h"
-#include "jobs.h"
 
 #include <stdatomic.h>
 
 typedef struct job_lock job_lock;
 
-/* Waits up to WAIT_S seconds (0: not at all) for the lock of JOB.
- * Returns 1 and *out when taken, 0 when still held elsewhere, -1 on error
- * (err set). CANCEL, if set while waiting, ends the wait with 0. */
-int lock_acquire(const config *cfg, job_id job, unsigned wait_s, atomic_int *cancel, job_lock **out, strbuf *err);
+/* Waits up to WAIT_S seconds (0: not at all) for the lock NAME (a job
+ * name, or "table-<Table>" for every job writing that table). Returns 1 and
+ * *out when taken, 0 when still held elsewhere, -1 on error (err set).
+ * CANCEL, if set while waiting, ends the wait with 0. */
+int lock_acquire(const config *cfg, const char *name, unsigned wait_s, atomic_int *cancel, job_lock **out,
+                 strbuf *err);
+/* True while the lock is still ours. A MariaDB session can be dropped under
+ * a long job (a proxy, a network cut), and the server then frees the lock:
+ * jobs check this right before they commit. */
+bool lock_still_held(job_lock *lock, strbuf *err);
 void lock_release(job_lock *lock);
 
 #endif

@@ -2,19 +2,22 @@
  *
  * Globals: the level, the optional log file and the mutex that serialises
  * lines from worker threads. They are process-wide by nature (one log per
- * process) and set once at start-up or on SIGHUP. */
+ * process) and set once at start-up or on SIGHUP. The level is an atomic:
+ * every thread reads it on every line, and a reload (SIGHUP) changes it
+ * while workers log. */
 #include "log.h"
 #include "util.h"
 
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static log_level current_level = LOG_INFO;
+static atomic_int current_level = LOG_INFO;
 static FILE *log_file;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -36,12 +39,18 @@ bool log_level_parse(const char *s, log_level *out)
         *out = LOG_DEBUG;
         return true;
     }
+    /* Legacy Spring levels: errors are always logged, so FATAL and OFF
+     * keep only them (operators must still see a failing job). */
+    if (str_ieq(s, "FATAL") || str_ieq(s, "OFF")) {
+        *out = LOG_ERROR;
+        return true;
+    }
     return false;
 }
 
 void log_set_level(log_level level)
 {
-    current_level = level;
+    atomic_store_explicit(&current_level, (int)level, memory_order_relaxed);
 }
 
 bool log_open_file(const char *dir)
@@ -75,7 +84,7 @@ void log_close_file(void)
 
 void log_msg(log_level level, const char *fmt, ...)
 {
-    if (level > current_level)
+    if ((int)level > atomic_load_explicit(&current_level, memory_order_relaxed))
         return;
     char stamp[32];
     utc_timestamp(stamp);

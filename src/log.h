@@ -1,6 +1,6 @@
 /* log.h - the service log: every line to stderr and, when configured, to
- * LOG_DIR/sync.log. Thread-safe. Operators grep these lines (SPEC 4), so the
- * job lines are produced by log_job_* helpers in runner.c, not ad hoc. */
+ * LOG_DIR/sync.log. Thread-safe. Operators grep the job lines (SPEC 4);
+ * runner.c alone writes them, so their wording lives in one place. */
 #ifndef TIS_LOG_H
 #define TIS_LOG_H
 
@@ -8,7 +8,11 @@
 
 typedef enum { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG } log_level;
 
+/* ERROR, WARN, INFO, DEBUG (any case), and the legacy Spring names:
+ * WARNING = WARN, TRACE = DEBUG, FATAL and OFF = ERROR (errors are always
+ * logged). */
 bool log_level_parse(const char *s, log_level *out);
+/* Thread-safe: a reload may change the level while other threads log. */
 void log_set_level(log_level level);
 /* Opens (appends to) DIR/sync.log. Returns false with errno set on failure. */
 bool log_open_file(const char *dir);

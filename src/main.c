@@ -117,7 +117,7 @@ static int cmd_init_db(const cli_options *o, const config *cfg)
         return EXIT_FAILED;
     strbuf err;
     sb_init(&err);
-    int rc = migrate_service_tables(conn, &err);
+    int rc = migrate_service_tables(cfg, conn, &err);
     if (rc == 0 && o->tcs)
         rc = migrate_tcs_schema(conn, &err);
     char *where = db_url_redacted(cfg_db_url(cfg));
@@ -239,6 +239,13 @@ static int cmd_demo_data(const cli_options *o, const config *cfg)
     double t0 = monotonic_seconds();
     demo_options d = {o->persons, (unsigned long long)(o->seed ? o->seed : 1)};
     int rc = migrate_tcs_schema(conn, &err);
+    if (rc == 0 && !migrate_is_dev_schema(conn)) {
+        char *where = db_url_redacted(cfg_db_url(cfg));
+        sb_printf(&err, "refusing to replace the TCS data of %s: its tables were not created by "
+                        "`tis-sync init-db --tcs` (demo-data only fills a development schema)", where);
+        free(where);
+        rc = -1;
+    }
     if (rc == 0)
         rc = demo_data_generate(conn, &d, &err);
     if (rc == 0)

@@ -3,6 +3,7 @@
  * Global: `notifier`, the one sender thread and its queue; a process sends
  * to one Slack destination, configured at start-up. */
 #include "notify.h"
+#include "json_writer.h"
 #include "log.h"
 
 #include <curl/curl.h>
@@ -44,13 +45,25 @@ static bool api_accepted(const strbuf *body, char *why, size_t whylen)
     return ok;
 }
 
+/* The request body; json_writer repairs invalid UTF-8, which a database
+ * error text may carry and which jansson would refuse (losing the alert). */
+static char *payload_for(const char *text)
+{
+    strbuf out;
+    json_writer w;
+    sb_init(&out);
+    jw_init(&w, &out);
+    jw_object_begin(&w);
+    if (notifier.token)
+        jw_field_string(&w, "channel", notifier.channel ? notifier.channel : "");
+    jw_field_string(&w, "text", text);
+    jw_object_end(&w);
+    return sb_steal(&out);
+}
+
 static bool post_once(const char *text, char *why, size_t whylen)
 {
-    json_t *msg = notifier.token ? json_pack("{s:s, s:s}", "channel", notifier.channel ? notifier.channel : "",
-                                             "text", text)
-                                 : json_pack("{s:s}", "text", text);
-    char *payload = json_dumps(msg, JSON_COMPACT);
-    json_decref(msg);
+    char *payload = payload_for(text);
     CURL *curl = curl_easy_init();
     struct curl_slist *headers = curl_slist_append(NULL, "Content-Type: application/json; charset=utf-8");
     char *auth = notifier.token ? xasprintf("Authorization: Bearer %s", notifier.token) : NULL;
@@ -121,18 +134,37 @@ static void *sender_main(void *arg)
 void notify_start(const config *cfg)
 {
     const char *token = cfg_str(cfg, CFG_SLACK_TOKEN), *webhook = cfg_str(cfg, CFG_SLACK_WEBHOOK);
-    if (notifier.running || (!token && !webhook))
-        return;
-    if (token) {
-        notifier.url = xasprintf("%s/chat.postMessage", cfg_str(cfg, CFG_SLACK_API_URL));
-        notifier.token = xstrdup(token);
-        const char *channel = cfg_str(cfg, CFG_SLACK_CHANNEL);
-        notifier.channel = channel ? xstrdup(channel) : NULL;
-    } else {
-        notifier.url = xstrdup(webhook);
+    pthread_mutex_lock(&notifier.mutex);
+    if (!notifier.running && (token || webhook)) {
+        if (token) {
+            notifier.url = xasprintf("%s/chat.postMessage", cfg_str(cfg, CFG_SLACK_API_URL));
+            notifier.token = xstrdup(token);
+            const char *channel = cfg_str(cfg, CFG_SLACK_CHANNEL);
+            notifier.channel = channel ? xstrdup(channel) : NULL;
+        } else {
+            notifier.url = xstrdup(webhook);
+        }
+        notifier.stopping = false;
+        notifier.running = pthread_create(&notifier.thread, NULL, sender_main, NULL) == 0;
     }
-    notifier.stopping = false;
-    notifier.running = pthread_create(&notifier.thread, NULL, sender_main, NULL) == 0;
+    pthread_mutex_unlock(&notifier.mutex);
+}
+
+char *notify_escape(const char *text)
+{
+    strbuf out;
+    sb_init(&out);
+    for (const char *p = text ? text : ""; *p; p++) {
+        if (*p == '&')
+            sb_puts(&out, "&amp;");
+        else if (*p == '<')
+            sb_puts(&out, "&lt;");
+        else if (*p == '>')
+            sb_puts(&out, "&gt;");
+        else
+            sb_putc(&out, *p);
+    }
+    return sb_steal(&out);
 }
 
 void notify_send(const char *text)

@@ -9,6 +9,9 @@
 
 /* Starts the sender when Slack is configured. */
 void notify_start(const config *cfg);
+/* TEXT with Slack's control characters (&, <, >) escaped, for the parts of
+ * a message that come from data (job names, error texts). Caller frees. */
+char *notify_escape(const char *text);
 /* Queues a message (never blocks on the network). */
 void notify_send(const char *text);
 /* Sends what is queued for up to WAIT_S seconds, then stops the sender. */

@@ -96,11 +96,20 @@ static void ticker_stop(ticker *t)
     pthread_mutex_destroy(&t->mutex);
 }
 
-static void notifyf(const char *fmt, const char *job, const char *detail)
+static void notify_event(const char *job, const char *event)
 {
-    char *text = xasprintf(fmt, job, detail);
+    char *text = xasprintf("Sync [%s] %s.", job, event);
     notify_send(text);
     free(text);
+}
+
+static void notify_failure(const char *job, const char *message)
+{
+    char *escaped = notify_escape(message);
+    char *text = xasprintf("<!channel> Sync [%s] failed with exception [%s].", job, escaped);
+    notify_send(text);
+    free(text);
+    free(escaped);
 }
 
 /* Waits until no job that JOB reads from is running anywhere. */
@@ -117,7 +126,7 @@ static int wait_for_upstream(const run_request *req, job_ctx *ctx)
         job_lock *lock = NULL;
         strbuf err;
         sb_init(&err);
-        int rc = lock_acquire(req->cfg, up->id, wait_s, req->cancel, &lock, &err);
+        int rc = lock_acquire(req->cfg, up->name, wait_s, req->cancel, &lock, &err);
         lock_release(lock);
         if (rc < 0)
             job_fail(ctx, "wait for dependencies", "%s", err.data);
@@ -131,6 +140,26 @@ static int wait_for_upstream(const run_request *req, job_ctx *ctx)
     return 0;
 }
 
+/* Two jobs that write one table (the employing and the training body jobs)
+ * must not diff it at once: each would commit against a snapshot the other
+ * is changing. The second waits for the first, on any instance. */
+static int lock_target(const run_request *req, job_ctx *ctx, job_lock **out)
+{
+    const char *table = job_table[ctx->job].target;
+    unsigned wait_s = (unsigned)cfg_int(req->cfg, CFG_DEPENDENCY_WAIT);
+    char *name = xasprintf("writes-%s", table);
+    strbuf err;
+    sb_init(&err);
+    int rc = lock_acquire(req->cfg, name, wait_s, req->cancel, out, &err);
+    if (rc < 0)
+        job_fail(ctx, "lock target", "%s", err.data);
+    else if (rc == 0)
+        job_fail(ctx, "lock target", "another job writing %s was still running after %u s", table, wait_s);
+    sb_free(&err);
+    free(name);
+    return rc == 1 ? 0 : -1;
+}
+
 static void log_outcome(job_ctx *ctx, int rc, double seconds)
 {
     const char *name = job_table[ctx->job].name;
@@ -139,10 +168,10 @@ static void log_outcome(job_ctx *ctx, int rc, double seconds)
                  name, seconds, ctx->records, ctx->rows_written);
         if (ctx->warnings)
             log_warn("Sync job [%s] finished with %lld warnings", name, ctx->warnings);
-        notifyf("Sync [%s] completed successfully.%s", name, "");
+        notify_event(name, "completed successfully");
     } else {
         log_error("Sync job [%s] failed after %.3f s: %s", name, seconds, ctx->error.data);
-        notifyf("<!channel> Sync [%s] failed with exception [%s].", name, ctx->error.data);
+        notify_failure(name, ctx->error.data);
     }
 }
 
@@ -152,21 +181,26 @@ static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
     const char *name = job_table[ctx->job].name;
     strbuf err;
     sb_init(&err);
-    long long run_id = history_start(book, name, run_trigger_name(req->trigger), ctx->today, &err);
+    long long run_id = history_start(book, name, run_trigger_name(req->trigger), ctx->today, req->scheduled,
+                                   &err);
     if (run_id < 0) {
         log_error("Sync job [%s] not started: %s", name, err.data);
         sb_free(&err);
         return RUN_FAILED;
     }
     log_info("Sync [%s] started", name);
-    notifyf("Sync [%s] started.%s", name, "");
+    notify_event(name, "started");
     double t0 = monotonic_seconds();
     ticker tick;
     set_live(ctx->job, ctx);
     ticker_start(&tick, ctx);
+    job_lock *target = NULL;
     int rc = wait_for_upstream(req, ctx);
     if (rc == 0)
+        rc = lock_target(req, ctx, &target);
+    if (rc == 0)
         rc = job_table[ctx->job].run(ctx);
+    lock_release(target);
     ticker_stop(&tick);
     set_live(ctx->job, NULL);
     log_outcome(ctx, rc, monotonic_seconds() - t0);
@@ -183,26 +217,26 @@ static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
 
 static db *connect_bookkeeping(const run_request *req, const char *job)
 {
-    db_options opts = {(unsigned)cfg_int(req->cfg, CFG_DB_CONNECT_TIMEOUT),
-                       (unsigned)cfg_int(req->cfg, CFG_DB_QUERY_TIMEOUT), false};
+    db_options opts = cfg_db_options(req->cfg, false);
     char *err = NULL;
     db *conn = db_connect(cfg_db_url(req->cfg), &opts, &err);
     if (!conn) {
         log_error("Sync job [%s] failed: connect: %s", job, err);
-        notifyf("<!channel> Sync [%s] failed with exception [%s].", job, err);
+        notify_failure(job, err);
         free(err);
     }
     return conn;
 }
 
 /* With the lock held: true (logged and recorded as skipped) when another
- * instance already ran the firing REQ->scheduled. */
+ * instance already took the firing REQ->scheduled (same job, same fire
+ * time in the history: no clock is compared). */
 static bool firing_already_run(const run_request *req, db *book, const char *name)
 {
     char who[300] = "", when[32];
     strbuf err;
     sb_init(&err);
-    int rc = history_ran_since(book, name, req->scheduled, who, &err);
+    int rc = history_firing_taken(book, name, req->scheduled, who, &err);
     if (rc < 0)
         log_error("Sync job [%s]: %s", name, err.data); /* run it: a double run beats a missed one */
     if (rc == 1) {
@@ -213,7 +247,7 @@ static bool firing_already_run(const run_request *req, db *book, const char *nam
         char *reason = xasprintf("already run for the %s UTC firing (by %s)", when, who);
         log_info("Sync job [%s] %s, exiting this execution", name, reason);
         sb_reset(&err);
-        if (history_skipped(book, name, run_trigger_name(req->trigger), reason, &err) != 0)
+        if (history_skipped(book, name, run_trigger_name(req->trigger), reason, req->scheduled, &err) != 0)
             log_error("Sync job [%s]: %s", name, err.data);
         free(reason);
     }
@@ -231,21 +265,21 @@ run_outcome runner_run(const run_request *req, job_id job)
     strbuf err;
     sb_init(&err);
     run_outcome outcome;
-    int got = lock_acquire(req->cfg, job, 0, req->cancel, &lock, &err);
+    int got = lock_acquire(req->cfg, name, 0, req->cancel, &lock, &err);
     if (got < 0) {
         log_error("Sync job [%s] failed: %s", name, err.data);
         outcome = RUN_FAILED;
     } else if (got == 0) {
         log_info("Sync job [%s] already running, exiting this execution", name);
         sb_reset(&err);
-        if (history_skipped(book, name, run_trigger_name(req->trigger), "already running", &err) != 0)
+        if (history_skipped(book, name, run_trigger_name(req->trigger), "already running", req->scheduled, &err) != 0)
             log_error("Sync job [%s]: %s", name, err.data);
         outcome = RUN_ALREADY_RUNNING;
     } else if (req->scheduled && firing_already_run(req, book, name)) {
         outcome = RUN_ALREADY_RUNNING;
         lock_release(lock);
     } else {
-        job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel};
+        job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel, .lock = lock};
         sb_init(&ctx.error);
         const char *today = req->today ? req->today : cfg_str(req->cfg, CFG_TODAY);
         if (today)
@@ -275,7 +309,7 @@ static void record_dependency_skip(const run_request *req, job_id job, job_id fa
     db *book = connect_bookkeeping(req, name);
     strbuf err;
     sb_init(&err);
-    if (book && history_skipped(book, name, run_trigger_name(req->trigger), reason, &err) != 0)
+    if (book && history_skipped(book, name, run_trigger_name(req->trigger), reason, req->scheduled, &err) != 0)
         log_error("Sync job [%s]: %s", name, err.data);
     sb_free(&err);
     db_close(book);
@@ -302,7 +336,9 @@ run_outcome runner_run_sequence(const run_request *req, const job_id *jobs, size
         } else {
             o = runner_run(req, jobs[i]);
         }
-        not_ok[jobs[i]] = o != RUN_SUCCEEDED;
+        /* Already running elsewhere is not a failure: the dependents wait
+         * for that run (wait_for_upstream) and then read its result. */
+        not_ok[jobs[i]] = o == RUN_FAILED || o == RUN_SKIPPED;
         worst = worse(worst, o);
     }
     return worst;

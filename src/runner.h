@@ -25,10 +25,12 @@ typedef struct {
     run_trigger trigger;
     const char *today;  /* NULL: jobs.today, else the UTC date */
     atomic_int *cancel; /* set by the service to stop; may be NULL */
-    /* The cron fire time (UTC epoch) this run is for, or 0. Two instances
-     * fire the same schedule: once the lock is held, a firing that another
-     * instance already ran (a run that ended, started at or after this
-     * time) is skipped, so each firing runs once between them. */
+    /* The cron fire time (UTC epoch, as the schedule computes it) this run
+     * is for, or 0. It is recorded in the history (scheduled_for). Two
+     * instances fire the same schedule: once the lock is held, a firing
+     * that already has a run with the same fire time (running, succeeded
+     * or failed, on any instance) is skipped, so each firing runs once
+     * between them, whatever their clocks say. */
     long long scheduled;
     /* Called by runner_run_sequence before each job (run or skipped), so
      * the scheduler knows how far a sequence got. May be NULL. */

@@ -98,6 +98,11 @@ static void log_next(scheduler *s, job_id j)
 {
     char when[32];
     format_time(s->next_due[j], when);
+    if (cron_disabled(s->cron[j])) {
+        log_info("Schedule: %s at '%s' (%s): disabled, never scheduled", job_table[j].name, s->cron_text[j],
+                 cfg_name(job_table[j].schedule));
+        return;
+    }
     log_info("Schedule: %s at '%s' (%s); next run %s", job_table[j].name, s->cron_text[j],
              cfg_name(job_table[j].schedule), s->next_due[j] < 0 ? "never" : when);
 }
@@ -158,11 +163,9 @@ static void start_run(scheduler *s, int slot)
 {
     const rq_item *it = &s->q.items[slot];
     worker *w = &s->workers[slot];
-    *w = (worker){.s = s, .slot = slot, .cfg = s->cfg, .trigger = it->trigger, .scheduled = 0};
-    /* The runner compares fire times with the history, which is on the
-     * real clock. */
-    if (it->scheduled)
-        w->scheduled = it->scheduled - s->clock_offset;
+    /* The fire time as the schedule computed it (on the service clock): it
+     * names the firing in the history, the same on every instance. */
+    *w = (worker){.s = s, .slot = slot, .cfg = s->cfg, .trigger = it->trigger, .scheduled = it->scheduled};
     w->njobs = job_set_to_list(it->jobs, w->jobs);
     rq_start(&s->q, slot);
     s->cfg->refs++;

@@ -6,7 +6,9 @@
  *
  * Signals are blocked in every thread and taken by one signal thread with
  * sigwait(), so nothing runs in a signal handler: SIGTERM/SIGINT stop
- * (twice: cancel at once), SIGHUP reloads the configuration. */
+ * (twice: cancel at once), SIGHUP reloads the configuration. SIGUSR2 ends
+ * the signal thread at exit, but only once serve has set `exiting`: one
+ * sent from outside is logged and ignored. */
 #include "catchup.h"
 #include "cli.h"
 #include "history.h"
@@ -18,13 +20,14 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-/* SIGUSR2 is internal: it ends the signal thread at exit. */
+/* SIGUSR2 is internal: it ends the signal thread at exit (see signal_main). */
 static void service_signals(sigset_t *set)
 {
     sigemptyset(set);
@@ -108,7 +111,7 @@ static job_policy policy_of(const config *cfg, job_id j)
 {
     job_policy p = {strcmp(cfg_str(cfg, CFG_STARTUP_POLICY), "skip") == 0 ? POLICY_SKIP : POLICY_RUN_ONCE,
                     cfg_int(cfg, CFG_STARTUP_GRACE)};
-    const char *own = cfg_str(cfg, (cfg_key)(CFG_POLICY_PERSON_OWNER + (int)j));
+    const char *own = cfg_str(cfg, job_table[j].policy);
     if (own)
         job_policy_parse(own, &p);
     return p;
@@ -123,12 +126,14 @@ static bool job_out_of_date(const config *cfg, db *conn, job_id j, long long now
     char err[256];
     cron_expr *expr = cron_parse(cfg_str(cfg, job_table[j].schedule), err, sizeof err);
     long long due = expr ? (long long)cron_prev(expr, (time_t)now) : -1;
+    bool disabled = cron_disabled(expr);
     cron_free(expr);
     job_policy policy = policy_of(cfg, j);
     strbuf why;
     sb_init(&why);
     ood_verdict v = catchup_decide(&rec, due, now, &policy, &why);
-    log_info("Startup: %s is %s", job_table[j].name, why.data);
+    log_info("Startup: %s is %s%s", job_table[j].name, why.data,
+             disabled ? " (schedule '-': never scheduled, so never due)" : "");
     sb_free(&why);
     return v == OOD_RUN;
 }
@@ -152,28 +157,46 @@ static job_set out_of_date_jobs(const config *cfg, long long now)
     return expanded;
 }
 
-/* What runs at start: the whole chain inside the catch-up window, else the
- * out-of-date jobs that their policy runs, with their dependents. */
-static job_set plan_startup(const config *cfg, long long now)
+/* The catch-up window's bounds. The configuration was validated with this
+ * same parser, so a failure here is a bug: refuse to start rather than
+ * silently run without catch-up. */
+static bool read_window(const config *cfg, int *earliest, int *latest)
+{
+    static const cfg_key keys[] = {CFG_STARTUP_EARLIEST, CFG_STARTUP_LATEST};
+    int *out[] = {earliest, latest};
+    for (int i = 0; i < 2; i++) {
+        if (!catchup_parse_time_of_day(cfg_str(cfg, keys[i]), out[i])) {
+            log_error("bad value '%s' for %s (from %s): expected a time of day HH:MM[:SS] (UTC)",
+                      cfg_str(cfg, keys[i]) ? cfg_str(cfg, keys[i]) : "", cfg_name(keys[i]), cfg_source(cfg, keys[i]));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* What runs at start (*RUN): the whole chain inside the catch-up window,
+ * else the out-of-date jobs that their policy runs, with their dependents.
+ * False when the window cannot be read. */
+static bool plan_startup(const config *cfg, long long now, job_set *run)
 {
     int earliest = 0, latest = 0;
-    catchup_parse_time_of_day(cfg_str(cfg, CFG_STARTUP_EARLIEST), &earliest);
-    catchup_parse_time_of_day(cfg_str(cfg, CFG_STARTUP_LATEST), &latest);
+    if (!read_window(cfg, &earliest, &latest))
+        return false;
     char at[32];
     catchup_format_utc(now, at);
     bool inside = catchup_in_window((time_t)now, earliest, latest);
     log_info("Startup at %s: %s the catch-up window [%s, %s) UTC", at, inside ? "inside" : "outside",
              cfg_str(cfg, CFG_STARTUP_EARLIEST), cfg_str(cfg, CFG_STARTUP_LATEST));
-    job_set run = inside ? JOB_SET_ALL : out_of_date_jobs(cfg, now);
+    *run = inside ? JOB_SET_ALL : out_of_date_jobs(cfg, now);
     strbuf names;
     sb_init(&names);
-    job_set_describe(run, &names);
-    if (run)
+    job_set_describe(*run, &names);
+    if (*run)
         log_info("Startup catch-up: running %s", inside ? "the whole chain once, in order" : names.data);
     else
         log_info("Startup catch-up: nothing to run");
     sb_free(&names);
-    return run;
+    return true;
 }
 
 /* ---- reload (SIGHUP) ---------------------------------------------------- */
@@ -234,6 +257,7 @@ typedef struct {
     pthread_t thread;
     sigset_t set;
     scheduler *sched;
+    atomic_bool exiting; /* set by serve before it sends SIGUSR2 */
 } signal_thread;
 
 static void *signal_main(void *arg)
@@ -243,8 +267,12 @@ static void *signal_main(void *arg)
         int sig = 0;
         if (sigwait(&st->set, &sig) != 0)
             continue;
-        if (sig == SIGUSR2)
-            return NULL;
+        if (sig == SIGUSR2) {
+            if (atomic_load(&st->exiting))
+                return NULL;
+            log_warn("Received SIGUSR2: ignored (it has no meaning for tis-sync)");
+            continue;
+        }
         if (sig == SIGHUP) {
             scheduler_request_reload(st->sched);
         } else {
@@ -279,7 +307,9 @@ static void log_started(const config *cfg, const http_api *api)
 /* Everything after the process setup; returns the exit status. */
 static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
 {
-    job_set startup = plan_startup(cfg, scheduler_now(sched));
+    job_set startup = 0;
+    if (!plan_startup(cfg, scheduler_now(sched), &startup))
+        return EXIT_USAGE;
     if (startup)
         scheduler_trigger(sched, startup, -1, TRIGGER_STARTUP);
     http_api *api = NULL;
@@ -295,10 +325,12 @@ static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
     }
     log_started(cfg, api);
     signal_thread st = {.set = *signals, .sched = sched};
+    atomic_init(&st.exiting, false);
     pthread_create(&st.thread, NULL, signal_main, &st);
     svcn_ready("Started");
     int rc = scheduler_run(sched);
     http_api_stop(api);
+    atomic_store(&st.exiting, true);
     pthread_kill(st.thread, SIGUSR2);
     pthread_join(st.thread, NULL);
     return rc == 0 ? EXIT_OK : -1;
@@ -347,6 +379,8 @@ static void print_job_line(const config *cfg, db *conn, job_id j, long long now)
     char err[256], next[32] = "never", last[32] = "-";
     cron_expr *expr = cron_parse(text, err, sizeof err);
     time_t t = expr ? cron_next(expr, (time_t)now) : (time_t)-1;
+    if (cron_disabled(expr))
+        snprintf(next, sizeof next, "disabled");
     cron_free(expr);
     if (t != (time_t)-1)
         catchup_format_utc((long long)t, next);

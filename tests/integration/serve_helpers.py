@@ -193,12 +193,13 @@ def to_epoch(value):
     return d.timestamp() + frac
 
 
-def insert_history(db, job, started, status, trigger="cron"):
-    """A history row as if an earlier run had happened (STARTED: 'YYYY-MM-DD HH:MM:SS' UTC)."""
-    ph = ", ".join(["?" if db.kind == "sqlite" else "%s"] * 7)
+def insert_history(db, job, started, status, trigger="cron", scheduled_for=None):
+    """A history row as if an earlier run had happened (STARTED: 'YYYY-MM-DD HH:MM:SS' UTC;
+    SCHEDULED_FOR: the cron fire time it was for, same format, or None)."""
+    ph = ", ".join(["?" if db.kind == "sqlite" else "%s"] * 8)
     db.execute("INSERT INTO tis_sync_run (job, trigger_kind, host, pid, started_at, finished_at, status, "
-               f"rows_written) VALUES ({ph}, 0)",
-               (job, trigger, "earlier-host", 1, started + ".000", started + ".500", status))
+               f"scheduled_for, rows_written) VALUES ({ph}, 0)",
+               (job, trigger, "earlier-host", 1, started + ".000", started + ".500", status, scheduled_for))
 
 
 def wait_until(predicate, timeout=20, interval=0.1, what="condition"):

@@ -143,14 +143,25 @@ def test_history_records_each_run(spec_db, run_tis):
 
 
 def test_init_db_twice_changes_nothing(db, run_tis):
+    versions = []
     for _ in range(2):
         cp = run_tis("--db", db.url, "init-db", "--tcs")
         assert cp.returncode == 0, cp.stderr
-    assert db.query("SELECT version FROM tis_sync_schema_version") == [(1,)]
+        versions.append(db.query("SELECT version FROM tis_sync_schema_version ORDER BY version"))
+    assert versions[0] == versions[1] == [(v,) for v in range(1, len(versions[0]) + 1)]
+    assert db.query("SELECT COUNT(*) FROM tis_sync_dev_schema") == [(1,)]
     if db.kind == "mysql":
         n = db.query("SELECT COUNT(*) FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() "
                      "AND ROUTINE_NAME = 'build_person_localoffice'")
         assert n == [(1,)]
+
+
+def test_two_instances_migrating_at_once(db, run_tis):
+    """Blue and green start together on a fresh database: both succeed."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda _: run_tis("--db", db.url, "init-db"), range(4)))
+    assert all(cp.returncode == 0 for cp in results), [cp.stderr for cp in results]
 
 
 def test_run_creates_the_service_tables_itself(db, run_tis):

@@ -153,7 +153,9 @@ def test_killed_connection_fails_the_job_and_keeps_the_table(mysql_db, run_tis, 
     assert "Sync job [PostEmployingBodyTrustJob] failed" in err
     assert signature(mysql_db, "PostTrust") == old
     status, error = mysql_db.query("SELECT status, error FROM tis_sync_run ORDER BY id DESC LIMIT 1")[0]
-    assert status == "failed" and error.startswith("commit: PostTrust:")
+    # Every session died, the lock's too: the job notices it lost the lock
+    # before it would commit, and says so.
+    assert status == "failed" and error.startswith("check lock: lost the lock tis-sync:PostEmployingBodyTrustJob")
 
 
 def test_sigterm_rolls_back_and_records_why(demo_db, tis_bin, log_dir):
@@ -184,3 +186,19 @@ def test_second_run_of_a_running_job_exits_3(demo_db, run_tis, tis_bin, log_dir)
     rows = demo_db.query("SELECT status, error FROM tis_sync_run WHERE job = 'PostEmployingBodyTrustJob' ORDER BY id")
     assert sorted(r[0] for r in rows) == ["skipped", "succeeded"]
     assert ("skipped", "already running") in rows
+
+
+def test_jobs_writing_one_table_never_overlap(demo_db, run_tis, tis_bin, log_dir):
+    """The training-body job runs; the employing-body job started meanwhile
+    waits for it instead of diffing the same table from a stale snapshot."""
+    assert run_tis("--db", demo_db.url, "run", "PersonPlacementEmployingBodyTrustJob").returncode == 0
+    employing_only = signature(demo_db, "PersonTrust")
+    training = start_job(tis_bin, demo_db, log_dir, "PersonPlacementTrainingBodyTrustJob",
+                         {"TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS": "2000"})
+    wait_until_running(demo_db, "PersonPlacementTrainingBodyTrustJob")
+    employing = start_job(tis_bin, demo_db, log_dir, "PersonPlacementEmployingBodyTrustJob")
+    _, err_t = training.communicate(timeout=60)
+    _, err_e = employing.communicate(timeout=60)
+    assert training.returncode == 0, err_t
+    assert employing.returncode == 0, err_e
+    assert signature(demo_db, "PersonTrust") == employing_only

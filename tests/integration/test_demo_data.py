@@ -36,3 +36,16 @@ def test_shape_of_the_data(db, run_tis):
     forenames = {r[0] for r in db.query("SELECT DISTINCT forenames FROM ContactDetails")}
     assert "O'Brien" in surnames and "Nguyễn" in surnames
     assert 'Anne "Annie"' in forenames and "Back\\slash" in forenames
+
+
+def test_refuses_a_schema_it_did_not_create(db, run_tis):
+    """A production TCS (tables made by someone else) is never wiped."""
+    db.execute("CREATE TABLE Person (id BIGINT PRIMARY KEY, intrepidId VARCHAR(255), role VARCHAR(255), "
+               "status VARCHAR(255), publicHealthNumber VARCHAR(255))")
+    db.execute("INSERT INTO Person (id) VALUES (42)")
+    cp = run_tis("--db", db.url, "demo-data", "--persons", "10")
+    assert cp.returncode == 1
+    assert "refusing to replace the TCS data" in cp.stderr and "init-db --tcs" in cp.stderr
+    assert db.query("SELECT id FROM Person") == [(42,)]
+    assert run_tis("--db", db.url, "init-db", "--tcs").returncode == 0  # creating the rest does not mark it
+    assert run_tis("--db", db.url, "demo-data", "--persons", "10").returncode == 1

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from serve_helpers import (CHAIN, NO_CATCHUP, history, insert_history, prepare_db,  # noqa: F401
+from serve_helpers import (CHAIN, NO_CATCHUP, NO_SEARCH, history, insert_history, prepare_db,  # noqa: F401
                            serve_factory, wait_until)
 
 STARTUP_DONE = r"Run ended \(trigger startup\)"
@@ -183,6 +183,69 @@ def test_second_sigterm_cancels_at_once(sqlite_db, run_tis, serve_factory):
     assert history(sqlite_db, "PostTrainingBodyTrustJob")[-1][3] == "aborted"
 
 
+def test_sigusr2_is_ignored_and_signals_still_work(sqlite_db, run_tis, serve_factory):
+    """SIGUSR2 ends the signal thread only when serve exits: one sent from
+    outside must not leave the service deaf to SIGHUP and SIGTERM."""
+    prepare_db(run_tis, sqlite_db, persons=10)
+    s = serve_factory(sqlite_db.url, env=NO_CATCHUP)
+    s.wait_for(r"tis-sync serve started")
+    s.send(signal.SIGUSR2)
+    s.wait_for(r"Received SIGUSR2: ignored")
+    s.send(signal.SIGUSR2)
+    s.wait_for(r"Received SIGUSR2: ignored", count=2)
+    s.send(signal.SIGHUP)
+    s.wait_for(r"Configuration reloaded")
+    assert s.request("GET", "/health")[0] == 200
+    assert s.stop(timeout=10) == 0
+    log = s.log()
+    assert "Received SIGTERM" in log and "tis-sync serve stopped" in log
+
+
+# --------------------------------------------------------------------------
+# settings the legacy (Spring) service accepted
+
+
+def test_legacy_cron_disabled_and_macros(sqlite_db, run_tis, serve_factory):
+    """Spring's "-" (disabled: never scheduled) and its macros start the service."""
+    prepare_db(run_tis, sqlite_db, persons=10)
+    env = {"TIS_SYNC_TEST_NOW": "2030-01-10T12:00:00Z", "APPLICATION_CRON_POSTEMPLOYINGBODYTRUSTJOB": "-",
+           "APPLICATION_CRON_PERSONOWNERREBUILDJOB": "@hourly", "APPLICATION_CRON_POSTTRAININGBODYTRUSTJOB": "@Daily",
+           "APPLICATION_CRON_PERSONELASTICSEARCHSYNCJOB": "@weekly"}
+    cp = run_tis("--db", sqlite_db.url, "jobs", env=env)
+    assert cp.returncode == 0, cp.stderr
+    lines = {ln.split()[0]: ln for ln in cp.stdout.splitlines()[1:]}
+    assert lines["PostEmployingBodyTrustJob"].split()[1:3] == ["-", "disabled"]
+    assert "2030-01-10 13:00:00 UTC" in lines["PersonOwnerRebuildJob"]
+    assert "2030-01-11 00:00:00 UTC" in lines["PostTrainingBodyTrustJob"]
+    assert "2030-01-13 00:00:00 UTC" in lines["PersonElasticSearchSyncJob"]  # Sunday
+    s = serve_factory(sqlite_db.url, env={**env, "TIS_SYNC_OUT_OF_DATE_POLICY": "skip",
+                                          "APPLICATION_JOBS_RUNONSTARTUP_EARLIEST": "00:00",
+                                          "APPLICATION_JOBS_RUNONSTARTUP_LATEST": "00:00"})
+    s.wait_for(r"Schedule: PostEmployingBodyTrustJob at '-' \(schedule.PostEmployingBodyTrustJob\): disabled, "
+               r"never scheduled")
+    s.wait_for(r"Schedule: PersonOwnerRebuildJob at '@hourly' .*; next run 2030-01-10 13:00:00 UTC")
+    s.wait_for(r"Startup: PostEmployingBodyTrustJob is .*\(schedule '-': never scheduled, so never due\)")
+    s.wait_for(r"tis-sync serve started")
+    assert s.stop() == 0
+    assert "Schedule: firing PostEmployingBodyTrustJob" not in s.log()
+
+
+@pytest.mark.parametrize("level", ["FATAL", "OFF", "fatal"])
+def test_legacy_log_levels_fatal_and_off_keep_errors(sqlite_db, run_tis, serve_factory, level):
+    """LOG_LEVEL=FATAL or OFF (Spring) start the service and log only errors."""
+    prepare_db(run_tis, sqlite_db, persons=10)
+    s = serve_factory(sqlite_db.url, env={**NO_CATCHUP, "LOG_LEVEL": level, "TIS_SYNC_HTTP_LISTEN": "off"})
+    time.sleep(1.0)
+    assert s.proc.poll() is None, s.log()
+    assert s.stop() == 0
+    assert s.log() == "", s.log()
+    # errors still appear: a job that fails (no search engine here) at that level
+    cp = run_tis("--db", sqlite_db.url, "run", "PersonElasticSearchSyncJob", env={"LOG_LEVEL": level, **NO_SEARCH})
+    assert cp.returncode == 1
+    assert "ERROR Sync job [PersonElasticSearchSyncJob] failed" in cp.stderr
+    assert " INFO " not in cp.stderr and " WARN " not in cp.stderr, cp.stderr
+
+
 # --------------------------------------------------------------------------
 # tis-sync jobs
 
@@ -211,7 +274,12 @@ def test_serve_refuses_bad_settings(sqlite_db, run_tis):
                          "schedule.PostTrainingBodyTrustJob"),
                         ({"TIS_SYNC_OUT_OF_DATE_POLICY_POSTTRAININGBODYTRUSTJOB": "sometimes"},
                          "startup.policy.PostTrainingBodyTrustJob"),
-                        ({"TIS_SYNC_TEST_NOW": "yesterday"}, "debug.now")]:
+                        ({"TIS_SYNC_TEST_NOW": "yesterday"}, "debug.now"),
+                        # one parser for the catch-up window: what serve cannot read is refused here
+                        ({"APPLICATION_JOBS_RUNONSTARTUP_EARLIEST": "07:00x"}, "bad value '07:00x' for startup.earliest"),
+                        ({"APPLICATION_JOBS_RUNONSTARTUP_LATEST": "07:00 "}, "startup.latest"),
+                        ({"APPLICATION_JOBS_RUNONSTARTUP_LATEST": " 7:00"}, "startup.latest"),
+                        ({"APPLICATION_CRON_POSTTRAININGBODYTRUSTJOB": "@reboot"}, "unknown macro '@reboot'")]:
         cp = run_tis("--db", sqlite_db.url, "serve", env=env, timeout=20)
         assert cp.returncode == 2, (env, cp.stderr)
         assert needle in cp.stderr, cp.stderr

@@ -5,7 +5,7 @@ beyond its next firing."""
 import collections
 import time
 
-from serve_helpers import NO_CATCHUP, history, prepare_db, serve_factory, to_epoch  # noqa: F401
+from serve_helpers import NO_CATCHUP, history, insert_history, prepare_db, serve_factory, to_epoch  # noqa: F401
 
 JOB = "PostEmployingBodyTrustJob"
 EVERY_3S = {**NO_CATCHUP, "APPLICATION_CRON_POSTEMPLOYINGBODYTRUSTJOB": "*/3 * * * * *"}
@@ -43,6 +43,15 @@ def test_two_instances_run_each_firing_once(mysql_db, run_tis, serve_factory):
         assert sum(r[3] == "succeeded" for r in runs) <= 1, (t, runs)
     firings = blue.log().count(f"Schedule: firing {JOB}") + green.log().count(f"Schedule: firing {JOB}")
     assert firings == len(rows)
+    # every row names its firing; per firing: at most one run, one row per instance
+    per_firing = collections.defaultdict(list)
+    for status, fire in mysql_db.query("SELECT status, scheduled_for FROM tis_sync_run WHERE job = %s AND "
+                                       "trigger_kind = 'cron'", (JOB,)):
+        assert fire is not None
+        per_firing[fire].append(status)
+    assert len(per_firing) >= 6
+    for fire, statuses in per_firing.items():
+        assert len(statuses) <= 2 and statuses.count("succeeded") <= 1, (fire, statuses)
 
 
 def test_killed_lock_holder_does_not_block_the_next_firing(db, run_tis, serve_factory):
@@ -64,17 +73,41 @@ def test_killed_lock_holder_does_not_block_the_next_firing(db, run_tis, serve_fa
     assert [r[3] for r in blue_rows] == ["abandoned"], rows
 
 
-def test_firing_already_run_by_another_instance_is_skipped(sqlite_db, run_tis, serve_factory):
-    """The other instance may have finished the same firing before this one
-    got the lock: its run, started at or after the fire time, counts."""
-    prepare_db(run_tis, sqlite_db, persons=10)
-    from serve_helpers import insert_history
-    later = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(time.time() + 60))
-    insert_history(sqlite_db, JOB, later, "succeeded")  # "the other instance", for every firing of the next minute
-    s = serve_factory(sqlite_db.url, env=EVERY_3S)
-    m = s.wait_for(rf"Sync job \[{JOB}\] (already run for the \S+ \S+ UTC firing \(by earlier-host pid 1\)), "
-                   "exiting this execution")
+def firing_columns(db, job, pid):
+    """(status, error, scheduled_for as 'YYYY-MM-DD HH:MM:SS') of JOB's rows written by PID."""
+    ph = "?" if db.kind == "sqlite" else "%s"
+    rows = db.query(f"SELECT status, error, scheduled_for FROM tis_sync_run WHERE job = {ph} AND pid = {ph} "
+                    "ORDER BY id", (job, pid))
+    return [(r[0], r[1], str(r[2])[:19] if r[2] is not None else None) for r in rows]
+
+
+def test_same_firing_is_found_by_its_fire_time_not_by_clocks(db, run_tis, serve_factory):
+    """The other instance's clock may be off: a firing it took is recognised
+    by the fire time it recorded (scheduled_for), never by comparing its
+    started_at (its clock) with this instance's fire time."""
+    prepare_db(run_tis, db, persons=10)
+    fire = "2030-01-10 12:00:03"
+    real = time.time()
+    slow = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(real - 3600))
+    fast = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(real + 3600))
+    # the other instance took this firing, its clock an hour slow; it failed:
+    # a failed firing is the same firing and is not run again
+    insert_history(db, "PostEmployingBodyTrustJob", slow, "failed", scheduled_for=fire)
+    # the other instance ran an earlier firing, its clock an hour fast: not this firing
+    insert_history(db, "PostTrainingBodyTrustJob", fast, "succeeded", scheduled_for="2030-01-10 11:59:03")
+    # a run of this firing stopped by a shutdown rolled back: this firing still runs
+    insert_history(db, "PersonOwnerRebuildJob", fast, "aborted", scheduled_for=fire)
+    at_fire = "3 0 12 * * *"
+    s = serve_factory(db.url, env={**NO_CATCHUP, "TIS_SYNC_TEST_NOW": "2030-01-10T12:00:00Z",
+                                   "APPLICATION_CRON_POSTEMPLOYINGBODYTRUSTJOB": at_fire,
+                                   "APPLICATION_CRON_POSTTRAININGBODYTRUSTJOB": at_fire,
+                                   "APPLICATION_CRON_PERSONOWNERREBUILDJOB": at_fire})
+    for job, outcome in [("PostEmployingBodyTrustJob", "already running"), ("PostTrainingBodyTrustJob", "succeeded"),
+                         ("PersonOwnerRebuildJob", "succeeded")]:
+        s.wait_for(rf"Run ended \(trigger cron\): {job}: {outcome}", timeout=30)
     assert s.stop() == 0
-    cron = [r for r in history(sqlite_db, JOB) if r[5] == s.pid]
-    assert cron and all(r[3] == "skipped" for r in cron), cron
-    assert m.group(1) in [r[4] for r in cron]
+    reason = f"already run for the {fire} UTC firing (by earlier-host pid 1)"
+    assert f"Sync job [PostEmployingBodyTrustJob] {reason}, exiting this execution" in s.log()
+    assert firing_columns(db, "PostEmployingBodyTrustJob", s.pid) == [("skipped", reason, fire)]
+    assert firing_columns(db, "PostTrainingBodyTrustJob", s.pid) == [("succeeded", None, fire)]
+    assert firing_columns(db, "PersonOwnerRebuildJob", s.pid) == [("succeeded", None, fire)]

@@ -236,9 +236,15 @@ static void test_dst_london(void **state)
         { "30 1 * * *", "Europe/London", "2026-03-28T12:00:00Z", "2026-03-29T01:00:00Z" },
         { "0 0,30 1 * * *", "Europe/London", "2026-03-29T00:00:00Z", "2026-03-29T01:00:00Z" },
         { "0 0,30 1 * * *", "Europe/London", "2026-03-29T01:00:00Z", "2026-03-30T00:00:00Z" },
-        /* periodic job: no firings in the gap */
+        /* fixed-time by Debian's rule (hour does not start with '*'), though
+         * a range: the skipped 01:30 runs at the end of the gap, then 02:30 BST */
+        { "0 30 0-3 * * *", "Europe/London", "2026-03-29T00:30:00Z", "2026-03-29T01:00:00Z" },
+        { "0 30 0-3 * * *", "Europe/London", "2026-03-29T01:00:00Z", "2026-03-29T01:30:00Z" },
+        /* periodic job (minute or hour starts with '*'): no firings in the gap */
         { "0 */15 * * * *", "Europe/London", "2026-03-29T00:45:00Z", "2026-03-29T01:00:00Z" },
-        { "0 30 0-3 * * *", "Europe/London", "2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z" },
+        { "0 30 * * * *", "Europe/London", "2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z" },
+        { "0 30 */1 * * *", "Europe/London", "2026-03-29T00:30:00Z", "2026-03-29T01:30:00Z" },
+        { "*/30 30 1 * * *", "Europe/London", "2026-03-29T00:00:00Z", "2026-03-30T00:30:00Z" },
         /* a midnight job is untouched, then moves to 23:00 UTC */
         { "0 0 0 * * *", "Europe/London", "2026-03-28T12:00:00Z", "2026-03-29T00:00:00Z" },
         { "0 0 0 * * *", "Europe/London", "2026-03-29T00:00:00Z", "2026-03-29T23:00:00Z" },
@@ -252,11 +258,78 @@ static void test_dst_london(void **state)
         { "0 */15 * * * *", "Europe/London", "2026-10-25T00:45:00Z", "2026-10-25T01:00:00Z" },
         { "0 */15 * * * *", "Europe/London", "2026-10-25T00:50:00Z", "2026-10-25T01:00:00Z" },
         { "0 */15 * * * *", "Europe/London", "2026-10-25T01:00:00Z", "2026-10-25T01:15:00Z" },
-        { "0 30 0-3 * * *", "Europe/London", "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z" },
+        { "0 30 * * * *", "Europe/London", "2026-10-25T00:30:00Z", "2026-10-25T01:30:00Z" },
+        /* a fixed-time range does not repeat the hour: 01:30 BST, then 02:30 GMT */
+        { "0 30 0-3 * * *", "Europe/London", "2026-10-25T00:30:00Z", "2026-10-25T02:30:00Z" },
         /* summer time in effect: 00:05 BST is 23:05 UTC the day before */
         { "0 05 0 * * *", "Europe/London", "2026-07-01T00:00:00Z", "2026-07-01T23:05:00Z" },
     };
     CHECK_TABLE(t);
+}
+
+/* Debian cron's fixed-time rule: minute, hour (and Spring's seconds) not
+ * starting with '*'. Europe/London 2024-03-31 01:00 UTC: 01:00 GMT -> 02:00
+ * BST; 2024-10-27 01:00 UTC: 02:00 BST -> 01:00 GMT. */
+static void test_dst_fixed_time_rule(void **state)
+{
+    (void)state;
+    static const struct next_case t[] = {
+        /* the skipped 01:15 runs right after the change, then 02:15 BST */
+        { "0 15 1-2 * * *", "Europe/London", "2024-03-31T00:00:00Z", "2024-03-31T01:00:00Z" },
+        { "0 15 1-2 * * *", "Europe/London", "2024-03-31T01:00:00Z", "2024-03-31T01:15:00Z" },
+        { "15 1-2 * * *", "Europe/London", "2024-03-31T00:00:00Z", "2024-03-31T01:00:00Z" },
+        { "0 0/20 1 * * *", "Europe/London", "2024-03-31T00:00:00Z", "2024-03-31T01:00:00Z" },
+        { "0 10-50/20 1 * * *", "Europe/London", "2024-03-31T00:00:00Z", "2024-03-31T01:00:00Z" },
+        { "0 10-50/20 1 * * *", "Europe/London", "2024-03-31T01:00:00Z", "2024-04-01T00:10:00Z" },
+        /* fall back: 01:15 BST (00:15 UTC) runs, 01:15 GMT does not; 02:15 GMT does */
+        { "0 15 1-2 * * *", "Europe/London", "2024-10-26T12:00:00Z", "2024-10-27T00:15:00Z" },
+        { "0 15 1-2 * * *", "Europe/London", "2024-10-27T00:15:00Z", "2024-10-27T02:15:00Z" },
+        /* periodic: seconds, minute or hour starting with '*' */
+        { "*/30 15 1 * * *", "Europe/London", "2024-03-31T00:00:00Z", "2024-04-01T00:15:00Z" },
+        { "0 * 1 * * *", "Europe/London", "2024-03-31T00:00:00Z", "2024-04-01T00:00:00Z" },
+        { "0 15 * * * *", "Europe/London", "2024-10-27T00:15:00Z", "2024-10-27T01:15:00Z" },
+    };
+    CHECK_TABLE(t);
+}
+
+/* Spring 5.3 macros and "-" (Spring's "disabled"). */
+static void test_macros_and_disabled(void **state)
+{
+    (void)state;
+    static const struct next_case t[] = {
+        { "@yearly", "UTC", "2026-01-15T12:00:00Z", "2027-01-01T00:00:00Z" },
+        { "@annually", "UTC", "2026-01-15T12:00:00Z", "2027-01-01T00:00:00Z" },
+        { "@monthly", "UTC", "2026-01-15T12:00:00Z", "2026-02-01T00:00:00Z" },
+        { "@weekly", "UTC", "2026-01-15T12:00:00Z", "2026-01-18T00:00:00Z" }, /* Sunday */
+        { "@daily", "UTC", "2026-01-15T12:00:00Z", "2026-01-16T00:00:00Z" },
+        { "@midnight", "UTC", "2026-01-15T12:00:00Z", "2026-01-16T00:00:00Z" },
+        { "@hourly", "UTC", "2026-01-15T12:00:00Z", "2026-01-15T13:00:00Z" },
+        { " @DAILY ", "UTC", "2026-01-15T12:00:00Z", "2026-01-16T00:00:00Z" },
+        /* @hourly is periodic, @daily fixed-time: London 2026-03-29 */
+        { "@hourly", "Europe/London", "2026-03-29T00:00:00Z", "2026-03-29T01:00:00Z" },
+        { "@daily", "Europe/London", "2026-03-28T12:00:00Z", "2026-03-29T00:00:00Z" },
+        /* disabled: never */
+        { "-", "UTC", "2026-01-15T12:00:00Z", "none" },
+        { " - ", "Europe/London", "2026-01-15T12:00:00Z", "none" },
+    };
+    CHECK_TABLE(t);
+    cron_expr *e = cron_parse("-", NULL, 0);
+    assert_non_null(e);
+    assert_true(cron_disabled(e));
+    cron_free(e);
+    e = cron_parse("@daily", NULL, 0);
+    assert_false(cron_disabled(e));
+    cron_free(e);
+    assert_false(cron_disabled(NULL));
+    static const struct error_case bad[] = {
+        { "@reboot", "position 1: unknown macro '@reboot' (expected @yearly" },
+        { "@daily 0", "position 1: unknown macro '@daily'" },
+        { "@", "unknown macro '@'" },
+        { "--", "expected 5 or 6 fields, found 1" },
+        { "- *", "expected 5 or 6 fields, found 2" },
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        check_error(&bad[i]);
 }
 
 /* America/New_York: 2026-03-08 02:00 EST -> 03:00 EDT (07:00 UTC);
@@ -387,6 +460,8 @@ int main(void)
         cmocka_unit_test(test_dst_london),
         cmocka_unit_test(test_dst_new_york),
         cmocka_unit_test(test_dst_sequence),
+        cmocka_unit_test(test_dst_fixed_time_rule),
+        cmocka_unit_test(test_macros_and_disabled),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_error_buffer),
         cmocka_unit_test(test_efficiency),

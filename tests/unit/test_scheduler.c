@@ -17,7 +17,11 @@
 #include <cmocka.h>
 
 #include "catchup.h"
+#include "config.h"
+#include "log.h"
 #include "run_queue.h"
+
+#include <pthread.h>
 
 static time_t utc(const char *iso)
 {
@@ -97,6 +101,20 @@ static void test_parsers(void **state)
     assert_false(catchup_parse_time_of_day("07:00:", &s));
     assert_false(catchup_parse_time_of_day("07", &s));
     assert_false(catchup_parse_time_of_day("07:00x", &s));
+    /* strict: exactly what the configuration accepts (one parser) */
+    assert_false(catchup_parse_time_of_day("07:00 ", &s));
+    assert_false(catchup_parse_time_of_day(" 7:00", &s));
+    assert_false(catchup_parse_time_of_day("+7:00", &s));
+    assert_false(catchup_parse_time_of_day("-0:00", &s));
+    assert_false(catchup_parse_time_of_day("07: 0", &s));
+    assert_false(catchup_parse_time_of_day("07:0", &s));
+    assert_false(catchup_parse_time_of_day("07:00:0", &s));
+    assert_false(catchup_parse_time_of_day("007:00", &s));
+    assert_false(catchup_parse_time_of_day(":00", &s));
+    assert_false(catchup_parse_time_of_day("", &s));
+    assert_false(catchup_parse_time_of_day(NULL, &s));
+    assert_true(catchup_parse_time_of_day("7:05", &s) && s == 7 * 3600 + 300);
+    assert_true(catchup_parse_time_of_day("23:59:59", NULL));
     time_t t;
     assert_true(catchup_parse_timestamp("2030-01-10T03:00:00Z", &t) && t == (time_t)1894244400);
     assert_false(catchup_parse_timestamp("2030-01-10 03:00:00", &t));
@@ -336,6 +354,119 @@ static void test_job_sets(void **state)
     sb_free(&sb);
 }
 
+/* ---- configuration: the values serve relies on --------------------------- */
+
+static const char *const test_env[] = {"APPLICATION_JOBS_RUNONSTARTUP_EARLIEST", "APPLICATION_JOBS_RUNONSTARTUP_LATEST",
+                                       "LOG_LEVEL", "APPLICATION_CRON_POSTTRAININGBODYTRUSTJOB",
+                                       "APPLICATION_CRON_PERSONOWNERREBUILDJOB"};
+
+static void clear_test_env(void)
+{
+    for (size_t i = 0; i < sizeof test_env / sizeof test_env[0]; i++)
+        unsetenv(test_env[i]);
+}
+
+/* Builds a configuration from the environment NAME=VALUE; returns whether
+ * it was accepted and the error in *ERR (caller frees). */
+static bool config_with(const char *name, const char *value, char **err)
+{
+    clear_test_env();
+    setenv(name, value, 1);
+    config *cfg = config_new();
+    strbuf sb;
+    sb_init(&sb);
+    bool ok = config_load_env(cfg, &sb) == 0 && config_finish(cfg, &sb) == 0;
+    *err = xstrdup(sb.data ? sb.data : "");
+    sb_free(&sb);
+    config_free(cfg);
+    clear_test_env();
+    return ok;
+}
+
+static void expect_config(const char *name, const char *value, bool accepted, const char *needle)
+{
+    char *err = NULL;
+    bool ok = config_with(name, value, &err);
+    if (ok != accepted || (needle && !strstr(err, needle)))
+        fail_msg("%s='%s': %s (%s), expected %s%s%s", name, value, ok ? "accepted" : "refused", err,
+                 accepted ? "accepted" : "refused", needle ? " naming " : "", needle ? needle : "");
+    free(err);
+}
+
+/* The catch-up window is validated with catchup_parse_time_of_day, the
+ * parser serve uses: a value serve cannot read never gets that far. */
+static void test_config_time_of_day(void **state)
+{
+    (void)state;
+    const char *earliest = "APPLICATION_JOBS_RUNONSTARTUP_EARLIEST", *latest = "APPLICATION_JOBS_RUNONSTARTUP_LATEST";
+    expect_config(earliest, "07:00", true, NULL);
+    expect_config(earliest, "7:00:30", true, NULL);
+    expect_config(latest, "24:00:00", true, NULL);
+    expect_config(earliest, "07:00x", false, "bad value '07:00x' for startup.earliest");
+    expect_config(earliest, "07:00 ", false, "startup.earliest");
+    expect_config(latest, " 7:00", false, "startup.latest");
+    expect_config(latest, "7:0", false, "expected a time of day HH:MM[:SS]");
+}
+
+/* Settings the legacy (Spring) service accepted must not stop the start. */
+static void test_config_legacy_values(void **state)
+{
+    (void)state;
+    static const char *const levels[] = {"FATAL", "fatal", "OFF", "TRACE", "WARNING", "error", "Info"};
+    for (size_t i = 0; i < sizeof levels / sizeof levels[0]; i++)
+        expect_config("LOG_LEVEL", levels[i], true, NULL);
+    expect_config("LOG_LEVEL", "LOUD", false, "log.level");
+    log_level level = LOG_DEBUG;
+    assert_true(log_level_parse("FATAL", &level) && level == LOG_ERROR);
+    level = LOG_DEBUG;
+    assert_true(log_level_parse("off", &level) && level == LOG_ERROR);
+    static const char *const crons[] = {"-", "@yearly", "@annually", "@monthly", "@weekly",
+                                        "@daily", "@midnight", "@hourly", "@HOURLY"};
+    for (size_t i = 0; i < sizeof crons / sizeof crons[0]; i++)
+        expect_config("APPLICATION_CRON_POSTTRAININGBODYTRUSTJOB", crons[i], true, NULL);
+    expect_config("APPLICATION_CRON_PERSONOWNERREBUILDJOB", "@reboot", false,
+                  "schedule.PersonOwnerRebuildJob (from environment variable APPLICATION_CRON_PERSONOWNERREBUILDJOB): "
+                  "expected a cron expression");
+}
+
+/* Every job names its own settings: no arithmetic over two enums. */
+static void test_job_settings(void **state)
+{
+    (void)state;
+    for (int j = 0; j < JOB_COUNT; j++) {
+        char want[128];
+        snprintf(want, sizeof want, "startup.policy.%s", job_table[j].name);
+        assert_string_equal(cfg_name(job_table[j].policy), want);
+        snprintf(want, sizeof want, "schedule.%s", job_table[j].name);
+        assert_string_equal(cfg_name(job_table[j].schedule), want);
+    }
+}
+
+/* ---- the log level is read by every thread ------------------------------ */
+
+static void *log_reader(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 20000; i++)
+        log_debug("never printed %d", i); /* reads the level, prints nothing */
+    return NULL;
+}
+
+/* A reload (SIGHUP) sets the level while workers log. Meaningful under
+ * ThreadSanitizer, which reports the data race on a plain variable. */
+static void test_log_level_concurrent(void **state)
+{
+    (void)state;
+    pthread_t readers[3];
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(pthread_create(&readers[i], NULL, log_reader, NULL), 0);
+    for (int i = 0; i < 20000; i++)
+        log_set_level(i % 2 ? LOG_WARN : LOG_ERROR);
+    for (int i = 0; i < 3; i++)
+        pthread_join(readers[i], NULL);
+    log_set_level(LOG_INFO);
+}
+
 int main(void)
 {
     setenv("TZ", "UTC0", 1);
@@ -351,6 +482,10 @@ int main(void)
         cmocka_unit_test(test_queue_running_firing_and_api),
         cmocka_unit_test(test_queue_full),
         cmocka_unit_test(test_job_sets),
+        cmocka_unit_test(test_config_time_of_day),
+        cmocka_unit_test(test_config_legacy_values),
+        cmocka_unit_test(test_job_settings),
+        cmocka_unit_test(test_log_level_concurrent),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,6 @@
+-- The cron fire time a run or skip is for (the scheduled time itself, not
+-- any instance's clock), so that two instances agree on "this firing" even
+-- when their clocks differ. NULL for runs not started by cron.
+ALTER TABLE tis_sync_run
+    ADD COLUMN scheduled_for DATETIME NULL AFTER today,
+    ADD KEY idx_tis_sync_run_firing (job, scheduled_for);
