@@ -1,7 +1,557 @@
-/* job_person_search.c - placeholder until the search job lands (issue 3). */
+/* job_person_search.c - PersonElasticSearchSyncJob (SPEC 1.3): the persons
+ * search index, rebuilt behind its alias with no downtime.
+ *
+ * Three ordered streams, each on its own connection (a streamed result holds
+ * its connection): the view rows, PersonTrust and the programme
+ * memberships, all by person id. They are merged in C one person at a time,
+ * so there is no query per person and memory holds one person, not the
+ * data set. Each document goes into the bulk pipeline as soon as it is
+ * built, and the pipeline is pumped between persons, so the database keeps
+ * streaming while requests are in flight.
+ *
+ * A person's documents: its distinct view rows (identical rows collapse),
+ * sorted by content, with _id "<personId>" for the first and
+ * "<personId>-<n>" for the n-th. The ids are fixed before anything is sent,
+ * so a retried request overwrites instead of duplicating. The index
+ * lifecycle (create, alias switch, clean-up) is search_index.c's. */
 #include "jobs.h"
+#include "json_writer.h"
+#include "log.h"
+#include "search_index.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { CANCEL_CHECK_EVERY = 1024, STATUS_WARNINGS_LOGGED = 10 };
+
+/* The mapping of SPEC 1.3. "dynamic":"strict" turns a field the mapping
+ * does not know into an item error instead of a silently guessed type. */
+static const char mappings[] =
+    "{\"dynamic\":\"strict\",\"properties\":{"
+    "\"personId\":{\"type\":\"long\"},"
+    "\"intrepidId\":{\"type\":\"keyword\"},"
+    "\"surname\":{\"type\":\"keyword\"},"
+    "\"forenames\":{\"type\":\"keyword\"},"
+    "\"fullName\":{\"type\":\"text\",\"analyzer\":\"standard\"},"
+    "\"gmcNumber\":{\"type\":\"keyword\"},"
+    "\"gdcNumber\":{\"type\":\"keyword\"},"
+    "\"publicHealthNumber\":{\"type\":\"keyword\"},"
+    "\"gradeId\":{\"type\":\"long\"},"
+    "\"gradeAbbreviation\":{\"type\":\"keyword\"},"
+    "\"siteId\":{\"type\":\"long\"},"
+    "\"siteCode\":{\"type\":\"keyword\"},"
+    "\"placementType\":{\"type\":\"keyword\"},"
+    "\"specialty\":{\"type\":\"keyword\"},"
+    "\"role\":{\"type\":\"keyword\"},"
+    "\"status\":{\"type\":\"text\",\"analyzer\":\"standard\"},"
+    "\"currentOwner\":{\"type\":\"keyword\"},"
+    "\"currentOwnerRule\":{\"type\":\"keyword\"},"
+    "\"trusts\":{\"type\":\"nested\",\"properties\":{"
+    "\"personId\":{\"type\":\"long\"},\"trustId\":{\"type\":\"long\"}}},"
+    "\"programmeMemberships\":{\"type\":\"nested\",\"properties\":{"
+    "\"id\":{\"type\":\"long\"},\"personId\":{\"type\":\"long\"},\"programmeId\":{\"type\":\"long\"},"
+    "\"programmeName\":{\"type\":\"keyword\"},\"programmeNumber\":{\"type\":\"keyword\"},"
+    "\"trainingNumber\":{\"type\":\"keyword\"},\"programmeMembershipStatus\":{\"type\":\"keyword\"}}}"
+    "}}";
+
+/* Columns of person_search_rows.sql. */
+enum {
+    V_ID, V_INTREPID, V_SURNAME, V_FORENAMES, V_GMC, V_GDC, V_PHN, V_GRADE_ID, V_GRADE_ABBR, V_SITE_ID,
+    V_SITE_CODE, V_PLACEMENT_TYPE, V_SPECIALTY, V_ROLE, V_STATUS, V_OWNER, V_RULE
+};
+/* Columns of person_search_memberships.sql. */
+enum { M_PERSON, M_ID, M_PROGRAMME, M_NAME, M_NUMBER, M_TRAINING_NUMBER, M_START, M_END };
+
+typedef struct {
+    db *conn;
+    db_rows *rows;
+    int state; /* 1: a row is ready, 0: end, -1: error */
+    const char *what;
+} stream;
+
+/* One person's distinct documents without their nested part. */
+typedef struct {
+    strbuf text;
+    size_t *start, *len;
+    size_t n, cap;
+} doc_set;
+
+typedef struct {
+    job_ctx *ctx;
+    stream view, trusts, memberships;
+    search_bulk *bulk;
+    doc_set docs;
+    strbuf nested, doc, name;
+    long long *ids;
+    size_t nids, ids_cap;
+    long long persons;
+    long long unknown_status;
+} builder;
+
+/* Records "STEP: why"; a stop the service asked for reads as the usual
+ * cancel error instead (the pipeline's waits end early when it is set). */
+static int fail_step(job_ctx *ctx, const char *step, const char *why)
+{
+    if (job_cancelled(ctx))
+        return -1;
+    return job_fail(ctx, step, "%s", why && *why ? why : "failed");
+}
+
+/* ---------------------------------------------------------------------- */
+/* streams */
+
+/* Starts query SQL on the stream's connection (opened here if needed). */
+static int stream_open(job_ctx *ctx, stream *s, const char *sql, const char *what, const db_param *params, size_t n)
+{
+    s->what = what;
+    if (!s->conn && !(s->conn = job_connect(ctx, "connect")))
+        return -1;
+    s->rows = db_query(s->conn, sql_text(db_get_dialect(s->conn), sql), params, n);
+    if (!s->rows)
+        return job_fail(ctx, "read", "%s: %s", what, db_error(s->conn));
+    s->state = db_rows_next(s->rows);
+    return 0;
+}
+
+static void stream_close(stream *s)
+{
+    if (s->rows)
+        db_rows_close(s->rows);
+    db_close(s->conn);
+    memset(s, 0, sizeof *s);
+}
+
+static int stream_next(stream *s)
+{
+    s->state = db_rows_next(s->rows);
+    return s->state;
+}
+
+static int stream_error(job_ctx *ctx, const stream *s)
+{
+    return job_fail(ctx, "read", "%s: %s", s->what, db_error(s->conn));
+}
+
+/* Skips the rows of persons before PERSON (those without ContactDetails
+ * have no document); true when a row of PERSON is ready. */
+static bool stream_seek(stream *s, long long person)
+{
+    while (s->state == 1 && db_col_int(s->rows, 0) < person)
+        stream_next(s);
+    return s->state == 1 && db_col_int(s->rows, 0) == person;
+}
+
+/* ---------------------------------------------------------------------- */
+/* documents */
+
+static void field_db_text(json_writer *w, const char *key, const db_rows *rows, int col)
+{
+    jw_field_string(w, key, db_col_text(rows, col));
+}
+
+/* A numeric column: NULL stays null (never 0). */
+static void field_db_int(json_writer *w, const char *key, const db_rows *rows, int col)
+{
+    jw_key(w, key);
+    if (db_col_is_null(rows, col))
+        jw_null(w);
+    else
+        jw_int(w, db_col_int(rows, col));
+}
+
+/* forenames + " " + surname, a NULL part as "", trimmed like Java's
+ * String.trim() (everything up to U+0020 at both ends). */
+static void field_full_name(builder *b, json_writer *w, const char *forenames, const char *surname)
+{
+    sb_reset(&b->name);
+    sb_puts(&b->name, forenames ? forenames : "");
+    sb_putc(&b->name, ' ');
+    sb_puts(&b->name, surname ? surname : "");
+    const char *s = b->name.data;
+    size_t n = b->name.len;
+    while (n && (unsigned char)*s <= ' ')
+        s++, n--;
+    while (n && (unsigned char)s[n - 1] <= ' ')
+        n--;
+    jw_key(w, "fullName");
+    jw_string_n(w, s, n);
+}
+
+/* CURRENT, INACTIVE, DELETE; empty or NULL -> null; anything else -> null
+ * and a warning (once per person: every row of a person has its status). */
+static const char *person_status(builder *b, const char *status, bool first_row)
+{
+    static const char *const known[] = {"CURRENT", "INACTIVE", "DELETE"};
+    if (!status || !*status)
+        return NULL;
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(status, known[i]) == 0)
+            return known[i];
+    if (first_row) {
+        b->ctx->warnings++;
+        if (b->unknown_status++ < STATUS_WARNINGS_LOGGED)
+            log_warn("search: person %lld has the unknown status '%s'; indexed as null",
+                     db_col_int(b->view.rows, V_ID), status);
+    }
+    return NULL;
+}
+
+/* The flat part of the document of the current view row, as an object. */
+static void write_flat(builder *b, strbuf *out, bool first_row)
+{
+    const db_rows *r = b->view.rows;
+    json_writer w;
+    jw_init(&w, out);
+    jw_object_begin(&w);
+    jw_field_int(&w, "personId", db_col_int(r, V_ID));
+    field_db_text(&w, "intrepidId", r, V_INTREPID);
+    field_db_text(&w, "surname", r, V_SURNAME);
+    field_db_text(&w, "forenames", r, V_FORENAMES);
+    field_full_name(b, &w, db_col_text(r, V_FORENAMES), db_col_text(r, V_SURNAME));
+    field_db_text(&w, "gmcNumber", r, V_GMC);
+    field_db_text(&w, "gdcNumber", r, V_GDC);
+    field_db_text(&w, "publicHealthNumber", r, V_PHN);
+    field_db_int(&w, "gradeId", r, V_GRADE_ID);
+    field_db_text(&w, "gradeAbbreviation", r, V_GRADE_ABBR);
+    field_db_int(&w, "siteId", r, V_SITE_ID);
+    field_db_text(&w, "siteCode", r, V_SITE_CODE);
+    field_db_text(&w, "placementType", r, V_PLACEMENT_TYPE);
+    field_db_text(&w, "specialty", r, V_SPECIALTY);
+    field_db_text(&w, "role", r, V_ROLE);
+    jw_field_string(&w, "status", person_status(b, db_col_text(r, V_STATUS), first_row));
+    field_db_text(&w, "currentOwner", r, V_OWNER);
+    field_db_text(&w, "currentOwnerRule", r, V_RULE);
+    jw_object_end(&w);
+}
+
+static int compare_ll(const void *a, const void *b)
+{
+    long long x = *(const long long *)a, y = *(const long long *)b;
+    return (x > y) - (x < y);
+}
+
+/* "trusts": the person's distinct trust ids, ascending. */
+static void write_trusts(builder *b, json_writer *w, long long person)
+{
+    b->nids = 0;
+    for (bool more = stream_seek(&b->trusts, person); more; more = stream_seek(&b->trusts, person)) {
+        if (b->nids == b->ids_cap) {
+            b->ids_cap = b->ids_cap ? b->ids_cap * 2 : 16;
+            b->ids = xrealloc(b->ids, b->ids_cap * sizeof *b->ids);
+        }
+        b->ids[b->nids++] = db_col_int(b->trusts.rows, 1);
+        stream_next(&b->trusts);
+    }
+    if (b->nids > 1) /* qsort(NULL, 0) is undefined */
+        qsort(b->ids, b->nids, sizeof *b->ids, compare_ll);
+    jw_key(w, "trusts");
+    jw_array_begin(w);
+    for (size_t i = 0; i < b->nids; i++) {
+        if (i > 0 && b->ids[i] == b->ids[i - 1])
+            continue;
+        jw_object_begin(w);
+        jw_field_int(w, "personId", person);
+        jw_field_int(w, "trustId", b->ids[i]);
+        jw_object_end(w);
+    }
+    jw_array_end(w);
+}
+
+/* PAST if a date is missing, FUTURE before the start, PAST after the end,
+ * else CURRENT. Dates compare as YYYY-MM-DD text. */
+static const char *membership_status(const char *start, const char *end, const char *today)
+{
+    if (!start || !end)
+        return "PAST";
+    if (strncmp(start, today, 10) > 0)
+        return "FUTURE";
+    if (strncmp(end, today, 10) < 0)
+        return "PAST";
+    return "CURRENT";
+}
+
+static void write_memberships(builder *b, json_writer *w, long long person)
+{
+    jw_key(w, "programmeMemberships");
+    jw_array_begin(w);
+    for (bool more = stream_seek(&b->memberships, person); more; more = stream_seek(&b->memberships, person)) {
+        const db_rows *r = b->memberships.rows;
+        jw_object_begin(w);
+        field_db_int(w, "id", r, M_ID);
+        jw_field_int(w, "personId", person);
+        field_db_int(w, "programmeId", r, M_PROGRAMME);
+        field_db_text(w, "programmeName", r, M_NAME);
+        field_db_text(w, "programmeNumber", r, M_NUMBER);
+        field_db_text(w, "trainingNumber", r, M_TRAINING_NUMBER);
+        jw_field_string(w, "programmeMembershipStatus",
+                        membership_status(db_col_text(r, M_START), db_col_text(r, M_END), b->ctx->today));
+        jw_object_end(w);
+        stream_next(&b->memberships);
+    }
+    jw_array_end(w);
+}
+
+/* ,"trusts":[..],"programmeMemberships":[..] - shared by all of the
+ * person's documents. */
+static int build_nested(builder *b, long long person)
+{
+    sb_reset(&b->nested);
+    json_writer w;
+    jw_init_members(&w, &b->nested);
+    write_trusts(b, &w, person);
+    if (b->trusts.state < 0)
+        return stream_error(b->ctx, &b->trusts);
+    write_memberships(b, &w, person);
+    if (b->memberships.state < 0)
+        return stream_error(b->ctx, &b->memberships);
+    return 0;
+}
+
+static void doc_set_add(doc_set *d, size_t start)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 8;
+        d->start = xrealloc(d->start, d->cap * sizeof *d->start);
+        d->len = xrealloc(d->len, d->cap * sizeof *d->len);
+    }
+    d->start[d->n] = start;
+    d->len[d->n] = d->text.len - start;
+    d->n++;
+}
+
+/* Reads the view rows of PERSON into b->docs, sorted, duplicates removed. */
+static void collect_rows(builder *b, long long person)
+{
+    doc_set *d = &b->docs;
+    sb_reset(&d->text);
+    d->n = 0;
+    do {
+        size_t start = d->text.len;
+        write_flat(b, &d->text, d->n == 0);
+        doc_set_add(d, start);
+    } while (stream_next(&b->view) == 1 && db_col_int(b->view.rows, V_ID) == person);
+    /* Insertion sort by content: a person has a row or two, and the order
+     * makes the ids independent of the order the database returns. */
+    for (size_t i = 1; i < d->n; i++) {
+        for (size_t j = i; j > 0; j--) {
+            size_t a = j - 1, n = d->len[a] < d->len[j] ? d->len[a] : d->len[j];
+            int cmp = memcmp(d->text.data + d->start[a], d->text.data + d->start[j], n);
+            if (cmp < 0 || (cmp == 0 && d->len[a] <= d->len[j]))
+                break;
+            size_t ts = d->start[a], tl = d->len[a];
+            d->start[a] = d->start[j], d->len[a] = d->len[j];
+            d->start[j] = ts, d->len[j] = tl;
+        }
+    }
+}
+
+static bool same_doc(const doc_set *d, size_t i, size_t j)
+{
+    return d->len[i] == d->len[j] && memcmp(d->text.data + d->start[i], d->text.data + d->start[j], d->len[i]) == 0;
+}
+
+/* Sends the person's distinct documents: flat part without its closing
+ * brace, then the nested part, then the brace. */
+static int send_docs(builder *b, long long person)
+{
+    const doc_set *d = &b->docs;
+    long long n = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        if (i > 0 && same_doc(d, i, i - 1))
+            continue;
+        sb_reset(&b->doc);
+        sb_append(&b->doc, d->text.data + d->start[i], d->len[i] - 1);
+        sb_append(&b->doc, b->nested.data, b->nested.len);
+        sb_putc(&b->doc, '}');
+        char id[48];
+        if (n++ == 0)
+            snprintf(id, sizeof id, "%lld", person);
+        else
+            snprintf(id, sizeof id, "%lld-%lld", person, n);
+        if (search_bulk_add(b->bulk, id, b->doc.data, b->doc.len) != 0)
+            return fail_step(b->ctx, "index", search_bulk_error(b->bulk));
+        b->ctx->records++;
+    }
+    return 0;
+}
+
+static int index_person(builder *b)
+{
+    long long person = db_col_int(b->view.rows, V_ID);
+    collect_rows(b, person);
+    if (b->view.state < 0)
+        return stream_error(b->ctx, &b->view);
+    if (build_nested(b, person) != 0 || send_docs(b, person) != 0)
+        return -1;
+    atomic_fetch_add(&b->ctx->rows_done, 1);
+    if (search_bulk_pump(b->bulk) != 0)
+        return fail_step(b->ctx, "index", search_bulk_error(b->bulk));
+    return 0;
+}
+
+/* The whole load: every person, then the last requests. */
+static int load(builder *b)
+{
+    while (b->view.state == 1) {
+        if (index_person(b) != 0)
+            return -1;
+        if (++b->persons % CANCEL_CHECK_EVERY == 0 && job_cancelled(b->ctx))
+            return -1;
+    }
+    if (b->view.state < 0)
+        return stream_error(b->ctx, &b->view);
+    if (search_bulk_finish(b->bulk) != 0)
+        return fail_step(b->ctx, "index", search_bulk_error(b->bulk));
+    return 0;
+}
+
+static void builder_free(builder *b)
+{
+    stream_close(&b->view);
+    stream_close(&b->trusts);
+    stream_close(&b->memberships);
+    search_bulk_free(b->bulk);
+    sb_free(&b->docs.text);
+    free(b->docs.start);
+    free(b->docs.len);
+    sb_free(&b->nested);
+    sb_free(&b->doc);
+    sb_free(&b->name);
+    free(b->ids);
+}
+
+/* Opens the three streams. The person count (for progress) runs first on
+ * the view's connection. */
+static int open_streams(builder *b)
+{
+    job_ctx *ctx = b->ctx;
+    if (stream_open(ctx, &b->trusts, "person_search_trusts", "PersonTrust", NULL, 0) != 0 ||
+        stream_open(ctx, &b->memberships, "person_search_memberships", "ProgrammeMembership", NULL, 0) != 0)
+        return -1;
+    if (!(b->view.conn = job_connect(ctx, "connect")))
+        return -1;
+    long long expected = 0;
+    if (db_query_int(b->view.conn, sql_text(db_get_dialect(b->view.conn), "person_search_count"), NULL, 0,
+                     &expected) == 0)
+        atomic_store(&ctx->rows_expected, expected);
+    db_param today = DBP_TEXT(ctx->today);
+    return stream_open(ctx, &b->view, "person_search_rows", "the person view", &today, 1);
+}
+
+/* ---------------------------------------------------------------------- */
+/* the rebuild */
+
+static search_client *connect_search(job_ctx *ctx)
+{
+    const config *cfg = ctx->cfg;
+    long timeout = (long)cfg_int(cfg, CFG_ES_TIMEOUT);
+    search_options opts = {
+        .urls = cfg_str(cfg, CFG_ES_URLS),
+        .user = cfg_str(cfg, CFG_ES_USER),
+        .password = cfg_str(cfg, CFG_ES_PASSWORD),
+        .ca_file = cfg_str(cfg, CFG_ES_CA_FILE),
+        .timeout_s = timeout,
+        .connect_timeout_s = timeout < 10 ? timeout : 10,
+        .retries = (int)cfg_int(cfg, CFG_ES_RETRIES),
+        .backoff_base_s = 0.1,
+        .cancel = ctx->cancel,
+    };
+    strbuf err;
+    sb_init(&err);
+    search_client *c = search_client_new(&opts, &err);
+    if (!c)
+        job_fail(ctx, "connect to search", "%s", err.data);
+    sb_free(&err);
+    return c;
+}
+
+/* The outcome RC of one step of the rebuild; on failure records why. */
+static int step(job_ctx *ctx, const char *name, int rc, strbuf *err)
+{
+    if (rc != 0)
+        fail_step(ctx, name, err->data);
+    sb_reset(err);
+    return rc;
+}
+
+static void report_load(const builder *b, const char *index, double seconds)
+{
+    if (b->unknown_status > STATUS_WARNINGS_LOGGED)
+        log_warn("search: %lld persons in all had an unknown status, indexed as null", b->unknown_status);
+    long long docs = b->ctx->records;
+    log_info("search: %lld documents for %lld persons indexed into %s in %.1f s (%.0f/s, %lld retries)", docs,
+             b->persons, index, seconds, seconds > 0 ? (double)docs / seconds : 0.0, search_bulk_retries(b->bulk));
+}
+
+static int build_index(job_ctx *ctx, search_rebuild *r, builder *b, strbuf *err)
+{
+    b->ctx = ctx;
+    if (open_streams(b) != 0)
+        return -1;
+    if (step(ctx, "create index", search_rebuild_create(r, mappings, err), err) != 0)
+        return -1;
+    b->bulk = search_bulk_new(r->client, r->index, (size_t)cfg_int(ctx->cfg, CFG_ES_BULK_BYTES),
+                              (int)cfg_int(ctx->cfg, CFG_ES_CONCURRENCY));
+    double started = monotonic_seconds();
+    if (load(b) != 0)
+        return -1;
+    ctx->rows_written = search_bulk_indexed(b->bulk);
+    report_load(b, r->index, monotonic_seconds() - started);
+    if (job_cancelled(ctx))
+        return -1;
+    return step(ctx, "complete index", search_rebuild_complete(r, ctx->records, err), err);
+}
+
+static void prune(job_ctx *ctx, search_rebuild *r)
+{
+    strbuf report;
+    sb_init(&report);
+    int failed = search_rebuild_prune(r, (int)cfg_int(ctx->cfg, CFG_ES_KEEP_PREVIOUS), &report);
+    if (failed) {
+        ctx->warnings++;
+        log_warn("search: old indices of %s not deleted: %s", r->alias, report.data ? report.data : "");
+    }
+    sb_free(&report);
+}
+
+static int rebuild(job_ctx *ctx, search_client *c)
+{
+    search_rebuild r;
+    builder b = {0};
+    strbuf err;
+    sb_init(&err);
+    const char *alias = cfg_str(ctx->cfg, CFG_ES_ALIAS);
+    int rc = step(ctx, "read alias", search_rebuild_begin(&r, c, alias, &err), &err);
+    if (rc == 0) {
+        log_info("search: building %s at %s for alias %s (now on %s)", r.index, search_client_url(c), r.alias,
+                 r.legacy ? "the legacy concrete index" : r.nold ? r.old[0] : "nothing");
+        rc = build_index(ctx, &r, &b, &err);
+    }
+    builder_free(&b);
+    /* The lock is confirmed last: had another instance taken the job over
+     * meanwhile, this build must not go live. */
+    if (rc == 0 && !job_cancelled(ctx) && job_confirm_lock(ctx) == 0)
+        rc = step(ctx, "switch alias", search_rebuild_switch(&r, &err), &err);
+    else
+        rc = -1;
+    if (rc == 0) {
+        log_info("search: alias %s now points to %s", r.alias, r.index);
+        prune(ctx, &r);
+    } else {
+        search_rebuild_abandon(&r, &ctx->error);
+    }
+    search_rebuild_free(&r);
+    sb_free(&err);
+    return rc;
+}
 
 int job_person_search(job_ctx *ctx)
 {
-    return job_fail(ctx, "search", "the search job is not available in this build yet");
+    search_client *c = connect_search(ctx);
+    if (!c)
+        return -1;
+    int rc = rebuild(ctx, c);
+    search_client_free(c);
+    return rc;
 }
