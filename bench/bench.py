@@ -141,10 +141,8 @@ def bench_chain(db, results, es_url):
     for job in ["PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob"]:
         _, results["rss"][job] = tis(db.url, "run", job, env=env)
     if es_url:
-        seconds, results["rss"]["PersonElasticSearchSyncJob"] = tis(
-            db.url, "run", "PersonElasticSearchSyncJob", "--today", TODAY,
-            env={**env, "TIS_SYNC_ES_ALIAS": "bench-persons"})
-        results["search"] = seconds
+        results["search"] = search_vs_floor(db.url, es_url)
+        results["rss"]["PersonElasticSearchSyncJob"] = results["search"]["rss_mib"]
         chain_args = ["run", "--chain"]
         env["TIS_SYNC_ES_ALIAS"] = "bench-persons"
     else:
@@ -155,6 +153,18 @@ def bench_chain(db, results, es_url):
     results["chain_empty"], _ = tis(db.url, *chain_args, "--owner-mode", "native", "--today", TODAY, env=env)
     results["chain_night"], _ = tis(db.url, *chain_args, "--owner-mode", "native", "--today", TODAY, env=env)
     results["chain_has_search"] = bool(es_url)
+
+
+def search_vs_floor(url, es_url):
+    """bench/search_floor.sh: the job, then its floor (the view streamed once
+    + the same NDJSON posted with curl at the same bulk size and
+    concurrency), on the same data; its last line is key=value pairs."""
+    cp = subprocess.run([str(ROOT / "bench" / "search_floor.sh"), url, es_url], capture_output=True, text=True,
+                        env={**os.environ, "TIS_SYNC_BIN": BIN, "TODAY": TODAY})
+    if cp.returncode != 0:
+        sys.exit(f"bench: search_floor.sh failed:\n{cp.stdout}\n{cp.stderr}")
+    pairs = dict(item.split("=", 1) for item in cp.stdout.strip().splitlines()[-1].split())
+    return {k: float(v) for k, v in pairs.items()}
 
 
 def bench_size(server_url, persons, es_url):
@@ -205,7 +215,10 @@ def report(all_results, command):
                   f"| whole chain{'' if r['chain_has_search'] else ' without the search job'}, night | | "
                   f"{r['chain_night']:.1f} s | | < 120 s at 400k | |"]
         if "search" in r:
-            lines.append(f"| search job alone | | {r['search']:.1f} s | | | |")
+            f = r["search"]
+            lines.append(f"| search job vs its floor (view streamed once + same NDJSON posted by curl, 8 MiB x 2), "
+                         f"{f['docs']:,.0f} documents | {f['floor']:.2f} s | {f['job']:.2f} s | {f['ratio']:.2f}x "
+                         f"the time ({f['docs'] / f['job']:,.0f} docs/s) | <= 1.1x | |")
         lines += ["", "Peak RSS per job (MiB): " + ", ".join(f"{k} {v:.1f}" for k, v in r["rss"].items()), ""]
     if len(all_results) >= 2:
         small, large = all_results[0], all_results[-1]

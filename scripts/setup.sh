@@ -18,7 +18,7 @@ PACKAGES=(
     libcmocka-dev libsystemd-dev cppcheck
     mariadb-server mariadb-client
     python3-pytest python3-pymysql
-    tzdata curl time util-linux
+    tzdata curl time util-linux bc
 )
 
 log() { echo "setup: $*" >&2; }
