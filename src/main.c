@@ -112,23 +112,21 @@ static int parse_args(int argc, char **argv, cli_options *o)
 
 static int cmd_init_db(const cli_options *o, const config *cfg)
 {
-    db *conn = cli_connect(cfg, true);
-    if (!conn)
-        return EXIT_FAILED;
+    int rc = cli_migrate(cfg);
+    db *conn = rc == EXIT_OK && o->tcs ? cli_connect(cfg, true) : NULL;
     strbuf err;
     sb_init(&err);
-    int rc = migrate_service_tables(cfg, conn, &err);
-    if (rc == 0 && o->tcs)
-        rc = migrate_tcs_schema(conn, &err);
+    if (o->tcs && rc == EXIT_OK && (!conn || migrate_tcs_schema(conn, &err) != 0))
+        rc = EXIT_FAILED;
     char *where = db_url_redacted(cfg_db_url(cfg));
-    if (rc == 0)
+    if (rc == EXIT_OK)
         printf("init-db: %s is ready%s\n", where, o->tcs ? " (service tables and development TCS schema)" : "");
-    else
+    else if (err.len)
         fprintf(stderr, "tis-sync: init-db on %s: %s\n", where, err.data);
     free(where);
     sb_free(&err);
     db_close(conn);
-    return rc == 0 ? EXIT_OK : EXIT_FAILED;
+    return rc;
 }
 
 static int resolve_jobs(const cli_options *o, job_id *jobs, size_t *n)
