@@ -38,12 +38,15 @@ struct search_client {
 /* ---------------------------------------------------------------------- */
 /* set-up */
 
+/* The URL as it may be shown: any user:password@ removed. The cut is at the
+ * LAST '@', whatever comes before it, so that a password holding '/' or '@'
+ * is never shown; a path with an '@' in it merely loses its start. */
 static char *without_user_info(const char *url)
 {
     const char *host = strstr(url, "://");
     host = host ? host + 3 : url;
-    const char *at = strchr(host, '@'), *slash = strchr(host, '/');
-    if (!at || (slash && slash < at))
+    const char *at = strrchr(host, '@');
+    if (!at)
         return xstrdup(url);
     return xasprintf("%.*s%s", (int)(host - url), url, at + 1);
 }
@@ -144,9 +147,17 @@ const char *search_client_url(const search_client *c)
     return c->urls[c->current].shown;
 }
 
+/* Responses are parsed whole, so their size is bounded: a runaway body (a
+ * misbehaving proxy, an endless error page) fails the request instead of
+ * growing the job's memory. Bulk answers for 8 MiB requests are a few MiB. */
+enum { MAX_RESPONSE_BYTES = 64 * 1024 * 1024 };
+
 static size_t collect(char *data, size_t size, size_t n, void *out)
 {
-    sb_append(out, data, size * n);
+    strbuf *response = out;
+    if (response->len + size * n > MAX_RESPONSE_BYTES)
+        return 0; /* curl fails the transfer with CURLE_WRITE_ERROR */
+    sb_append(response, data, size * n);
     return size * n;
 }
 
@@ -180,7 +191,7 @@ static void configure(const search_client *c, CURL *h, const struct curl_slist *
 
 static bool retryable_status(long status)
 {
-    return status == 429 || (status >= 500 && status != 501 && status != 505);
+    return status == 429 || status >= 500; /* SPEC 1.3: 429 and every 5xx */
 }
 
 static bool cancelled(const search_client *c)
@@ -333,9 +344,10 @@ static void describe_error_object(json_t *error, strbuf *out)
     const char *reason = json_string_value(json_object_get(error, "reason"));
     sb_printf(out, "%s: %s", type ? type : "error", reason ? reason : "(no reason given)");
     json_t *cause = json_object_get(error, "caused_by");
-    if (cause && json_string_value(json_object_get(cause, "reason")))
-        sb_printf(out, " (caused by %s: %s)", json_string_value(json_object_get(cause, "type")),
-                  json_string_value(json_object_get(cause, "reason")));
+    const char *cause_type = json_string_value(json_object_get(cause, "type"));
+    const char *cause_reason = json_string_value(json_object_get(cause, "reason"));
+    if (cause_reason)
+        sb_printf(out, " (caused by %s: %s)", cause_type ? cause_type : "error", cause_reason);
 }
 
 void search_response_describe(const search_response *r, strbuf *out)

@@ -34,6 +34,15 @@ static void test_urls_are_trimmed_and_shown_without_user_info(void **state)
     assert_non_null(c);
     assert_string_equal(search_client_url(c), "https://search-b:9200/path");
     search_client_free(c);
+    /* A password holding '/' or '@' is hidden whole. */
+    c = client("https://elastic:ab/cd@es:9200", &err);
+    assert_non_null(c);
+    assert_string_equal(search_client_url(c), "https://es:9200");
+    search_client_free(c);
+    c = client("https://elastic:ab@cd@es", &err);
+    assert_non_null(c);
+    assert_string_equal(search_client_url(c), "https://es");
+    search_client_free(c);
     assert_int_equal(err.len, 0);
     sb_free(&err);
 }
