@@ -81,12 +81,12 @@ bool job_policy_parse(const char *s, job_policy *out)
 
 void catchup_format_utc(long long t, char buf[32])
 {
-    struct tm tm;
-    time_t tt = (time_t)t;
-    if (t <= 0 || !gmtime_r(&tt, &tm))
+    char when[32];
+    utc_format_seconds(t, when);
+    if (t <= 0)
         snprintf(buf, 32, "never");
     else
-        strftime(buf, 32, "%Y-%m-%d %H:%M:%S UTC", &tm);
+        snprintf(buf, 32, "%.27s UTC", when);
 }
 
 /* Why the job is out of date, and since when (the later of the two

@@ -19,10 +19,7 @@ static db_param firing_param(long long scheduled_for, char buf[32])
 {
     if (scheduled_for <= 0)
         return DBP_NULL;
-    time_t t = (time_t)scheduled_for;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm);
+    utc_format_seconds(scheduled_for, buf);
     return DBP_TEXT(buf);
 }
 

@@ -240,10 +240,7 @@ static bool firing_already_run(const run_request *req, db *book, const char *nam
     if (rc < 0)
         log_error("Sync job [%s]: %s", name, err.data); /* run it: a double run beats a missed one */
     if (rc == 1) {
-        time_t t = (time_t)req->scheduled;
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+        utc_format_seconds(req->scheduled, when);
         char *reason = xasprintf("already run for the %s UTC firing (by %s)", when, who);
         log_info("Sync job [%s] %s, exiting this execution", name, reason);
         sb_reset(&err);

@@ -78,8 +78,7 @@ static long long clock_offset(const config *cfg)
 
 static db *connect_history(const config *cfg)
 {
-    db_options opts = {(unsigned)cfg_int(cfg, CFG_DB_CONNECT_TIMEOUT), (unsigned)cfg_int(cfg, CFG_DB_QUERY_TIMEOUT),
-                       false};
+    db_options opts = cfg_db_options(cfg, false);
     char *err = NULL;
     db *conn = db_connect(cfg_db_url(cfg), &opts, &err);
     if (!conn) {

@@ -215,6 +215,14 @@ double monotonic_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+void utc_format_seconds(long long t, char buf[32])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (!gmtime_r(&tt, &tm) || !strftime(buf, 32, "%Y-%m-%d %H:%M:%S", &tm))
+        snprintf(buf, 32, "?");
+}
+
 void utc_timestamp(char buf[32])
 {
     struct timespec ts;

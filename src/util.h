@@ -51,6 +51,8 @@ bool parse_date(const char *s, int *y, int *m, int *d);
 void utc_today(char buf[11]);
 /* Monotonic seconds, for durations. */
 double monotonic_seconds(void);
+/* Epoch seconds T as 'YYYY-MM-DD HH:MM:SS' (UTC) into buf[32]. */
+void utc_format_seconds(long long t, char buf[32]);
 /* Wall clock as ISO-8601 UTC with milliseconds into buf[32]. */
 void utc_timestamp(char buf[32]);
 
