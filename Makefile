@@ -3,16 +3,19 @@
 # runs everything (scripts/test.sh).
 CC ?= cc
 PKGS := libmariadb sqlite3 libcurl jansson libmicrohttpd libsystemd
-CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Isrc -Ibuild-gen \
-               $(shell pkg-config --cflags $(PKGS))
+# src/ is grouped by layer (base, db, jobs, search, messaging, daemon, http,
+# cli); every folder is on the include path, so a header is named alone.
+SRC_DIRS := $(patsubst %/,%,$(wildcard src/*/))
+CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+               $(addprefix -I,$(SRC_DIRS)) -Ibuild-gen $(shell pkg-config --cflags $(PKGS))
 LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 RELEASE_FLAGS := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-SRCS := $(wildcard src/*.c)
+SRCS := $(wildcard src/*/*.c)
 SQL := $(shell find sql -name '*.sql')
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
-LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 
 .PHONY: all asan unit unit-asan test cppcheck clean bench
 
@@ -23,8 +26,8 @@ build-gen/sql_files.c: $(SQL) scripts/embed-sql.sh
 	scripts/embed-sql.sh sql > $@.tmp && mv $@.tmp $@
 
 define build_tree
-$(1)/obj/%.o: src/%.c $(wildcard src/*.h) Makefile
-	@mkdir -p $(1)/obj
+$(1)/obj/%.o: src/%.c $(wildcard src/*/*.h) Makefile
+	@mkdir -p $$(dir $$@)
 	@echo CC $$@
 	@$$(CC) $$(CFLAGS_BASE) $(2) -c $$< -o $$@
 
@@ -54,7 +57,7 @@ unit-asan: $(patsubst test_%,build-asan/tests/unit_%,$(UNIT_TESTS))
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
-	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -Isrc src tests/unit
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE $(addprefix -I,$(SRC_DIRS)) src tests/unit
 
 test:
 	scripts/test.sh

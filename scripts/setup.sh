@@ -17,6 +17,7 @@ PACKAGES=(
     libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
     libcmocka-dev libsystemd-dev cppcheck
     mariadb-server mariadb-client
+    rabbitmq-server librabbitmq-dev
     python3-pytest python3-pymysql
     tzdata curl time util-linux bc
 )
