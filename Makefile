@@ -2,7 +2,7 @@
 # ASan+UBSan in build-asan/; `make unit` the cmocka unit tests; `make test`
 # runs everything (scripts/test.sh).
 CC ?= cc
-PKGS := libmariadb sqlite3 libcurl jansson libmicrohttpd libsystemd
+PKGS := libmariadb sqlite3 libcurl jansson libmicrohttpd libsystemd librabbitmq
 # src/ is grouped by layer (base, db, jobs, search, messaging, daemon, http,
 # cli); every folder is on the include path, so a header is named alone.
 SRC_DIRS := $(patsubst %/,%,$(wildcard src/*/))

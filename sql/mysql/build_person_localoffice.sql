@@ -88,7 +88,9 @@ BEGIN
             END IF;
         END IF;
 
-        INSERT INTO PersonOwner (id, owner, rule) VALUES (v_person, v_owner, v_rule);
+        -- An upsert: a TCS Placement trigger may have written the row meanwhile.
+        INSERT INTO PersonOwner (id, owner, rule) VALUES (v_person, v_owner, v_rule)
+            ON DUPLICATE KEY UPDATE owner = VALUES(owner), rule = VALUES(rule);
     END LOOP;
     CLOSE persons;
 END

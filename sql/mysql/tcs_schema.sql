@@ -1,10 +1,8 @@
--- The development TCS schema of SPEC 2 (MariaDB/MySQL). In production these
--- tables belong to TCS and already exist; `tis-sync init-db --tcs` creates
--- them only where they are missing and never alters one.
-CREATE TABLE IF NOT EXISTS Person (
-    id BIGINT PRIMARY KEY, intrepidId VARCHAR(255), role VARCHAR(255),
-    status VARCHAR(255), publicHealthNumber VARCHAR(255)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+-- The development TCS schema (MariaDB/MySQL): the tables both shapes share
+-- (SPEC 2). tcs_schema_2019.sql or tcs_schema_2026.sql adds the rest. In
+-- production these tables belong to TCS and already exist; `tis-sync
+-- init-db --tcs` creates them only where they are missing and never alters
+-- one.
 CREATE TABLE IF NOT EXISTS ContactDetails (
     id BIGINT PRIMARY KEY, surname VARCHAR(255), forenames VARCHAR(255)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
@@ -13,10 +11,6 @@ CREATE TABLE IF NOT EXISTS GmcDetails (
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE IF NOT EXISTS GdcDetails (
     id BIGINT PRIMARY KEY, gdcNumber VARCHAR(255)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-CREATE TABLE IF NOT EXISTS Post (
-    id BIGINT PRIMARY KEY, nationalPostNumber VARCHAR(255), employingBodyId BIGINT NULL,
-    trainingBodyId BIGINT NULL, owner VARCHAR(255)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE IF NOT EXISTS Placement (
     id BIGINT PRIMARY KEY, traineeId BIGINT, postId BIGINT, dateFrom DATE, dateTo DATE,
@@ -28,19 +22,11 @@ CREATE TABLE IF NOT EXISTS PlacementSpecialty (
     placementId BIGINT NOT NULL, specialtyId BIGINT NOT NULL, placementSpecialtyType VARCHAR(255),
     PRIMARY KEY (placementId, specialtyId)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-CREATE TABLE IF NOT EXISTS Specialty (
-    id BIGINT PRIMARY KEY, name VARCHAR(255)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE IF NOT EXISTS Programme (
     id BIGINT PRIMARY KEY, programmeName VARCHAR(255), programmeNumber VARCHAR(255), owner VARCHAR(255)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE IF NOT EXISTS TrainingNumber (
     id BIGINT PRIMARY KEY, trainingNumber VARCHAR(25)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
-CREATE TABLE IF NOT EXISTS ProgrammeMembership (
-    id BIGINT PRIMARY KEY, personId BIGINT NOT NULL, programmeId BIGINT, trainingNumberId BIGINT NULL,
-    programmeStartDate DATE, programmeEndDate DATE,
-    KEY idx_pm_person (personId)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 CREATE TABLE IF NOT EXISTS PersonOwner (
     id BIGINT NOT NULL UNIQUE, owner VARCHAR(255), rule VARCHAR(255)

@@ -1,10 +1,8 @@
--- The development TCS schema of SPEC 2 (SQLite). In production these
--- tables belong to TCS and already exist; `tis-sync init-db --tcs` creates
--- them only where they are missing and never alters one.
-CREATE TABLE IF NOT EXISTS Person (
-    id INTEGER PRIMARY KEY, intrepidId VARCHAR(255), role VARCHAR(255),
-    status VARCHAR(255), publicHealthNumber VARCHAR(255)
-);
+-- The development TCS schema (SQLite): the tables both shapes share (SPEC
+-- 2). tcs_schema_2019.sql or tcs_schema_2026.sql adds the rest. In
+-- production these tables belong to TCS and already exist; `tis-sync
+-- init-db --tcs` creates them only where they are missing and never alters
+-- one.
 CREATE TABLE IF NOT EXISTS ContactDetails (
     id INTEGER PRIMARY KEY, surname VARCHAR(255), forenames VARCHAR(255)
 );
@@ -13,10 +11,6 @@ CREATE TABLE IF NOT EXISTS GmcDetails (
 );
 CREATE TABLE IF NOT EXISTS GdcDetails (
     id INTEGER PRIMARY KEY, gdcNumber VARCHAR(255)
-);
-CREATE TABLE IF NOT EXISTS Post (
-    id INTEGER PRIMARY KEY, nationalPostNumber VARCHAR(255), employingBodyId BIGINT NULL,
-    trainingBodyId BIGINT NULL, owner VARCHAR(255)
 );
 CREATE TABLE IF NOT EXISTS Placement (
     id INTEGER PRIMARY KEY, traineeId BIGINT, postId BIGINT, dateFrom DATE, dateTo DATE,
@@ -27,18 +21,11 @@ CREATE TABLE IF NOT EXISTS PlacementSpecialty (
     placementId BIGINT NOT NULL, specialtyId BIGINT NOT NULL, placementSpecialtyType VARCHAR(255),
     PRIMARY KEY (placementId, specialtyId)
 );
-CREATE TABLE IF NOT EXISTS Specialty (
-    id INTEGER PRIMARY KEY, name VARCHAR(255)
-);
 CREATE TABLE IF NOT EXISTS Programme (
     id INTEGER PRIMARY KEY, programmeName VARCHAR(255), programmeNumber VARCHAR(255), owner VARCHAR(255)
 );
 CREATE TABLE IF NOT EXISTS TrainingNumber (
     id INTEGER PRIMARY KEY, trainingNumber VARCHAR(25)
-);
-CREATE TABLE IF NOT EXISTS ProgrammeMembership (
-    id INTEGER PRIMARY KEY, personId BIGINT NOT NULL, programmeId BIGINT, trainingNumberId BIGINT NULL,
-    programmeStartDate DATE, programmeEndDate DATE
 );
 CREATE TABLE IF NOT EXISTS PersonOwner (
     id BIGINT NOT NULL UNIQUE, owner VARCHAR(255), rule VARCHAR(255)
@@ -53,6 +40,5 @@ CREATE TABLE IF NOT EXISTS PostTrust (
 );
 CREATE INDEX IF NOT EXISTS idx_placement_trainee ON Placement (traineeId);
 CREATE INDEX IF NOT EXISTS idx_placement_post ON Placement (postId);
-CREATE INDEX IF NOT EXISTS idx_pm_person ON ProgrammeMembership (personId);
 CREATE INDEX IF NOT EXISTS idx_persontrust_person ON PersonTrust (personId);
 CREATE INDEX IF NOT EXISTS idx_posttrust_post ON PostTrust (postId);

@@ -27,6 +27,7 @@ typedef enum {
     KIND_PATH,
     KIND_TIMESTAMP,
     KIND_JOB_POLICY,
+    KIND_DATE_OF_CHANGE,
 } value_kind;
 
 typedef struct {
@@ -81,6 +82,27 @@ static const setting settings[CFG_COUNT] = {
     [CFG_CRON_PERSON_SEARCH] = {"schedule.PersonElasticSearchSyncJob",
                                 {"APPLICATION_CRON_PERSONELASTICSEARCHSYNCJOB", "APPLICATION_CRON_PERSONELASTICSEARCHJOB"},
                                 NULL, "0 29 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_PERSON_RECORD_STATUS] = {"schedule.PersonRecordStatusJob", {"APPLICATION_CRON_PERSONRECORDSTATUSJOB"}, NULL,
+                                       "0 0 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_REVAL_PM] = {"schedule.RevalCurrentPmSyncJob",
+                           {"APPLICATION_CRON_REVALCURRENTPMJOB", "APPLICATION_CRON_REVALCURRENTPMSYNCJOB"}, NULL,
+                           "0 39 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_POST_FUNDING_STATUS] = {"schedule.PostFundingStatusSyncJob",
+                                      {"APPLICATION_CRON_POSTFUNDING_STATUS_SYNCJOB",
+                                       "APPLICATION_CRON_POSTFUNDINGSTATUSSYNCJOB"},
+                                      NULL, "0 45 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_REVAL_PLACEMENT] = {"schedule.RevalCurrentPlacementSyncJob",
+                                  {"APPLICATION_CRON_REVALCURRENTPLACEMENTJOB",
+                                   "APPLICATION_CRON_REVALCURRENTPLACEMENTSYNCJOB"},
+                                  NULL, "0 49 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_CRON_POST_SEARCH] = {"schedule.PostElasticSearchSyncJob",
+                              {"APPLICATION_CRON_POSTELASTICSEARCHJOB", "APPLICATION_CRON_POSTELASTICSEARCHSYNCJOB"},
+                              NULL, "0 55 1 * * *", KIND_CRON, 0, 0, "cron"},
+    [CFG_DATE_OF_CHANGE_OVERRIDE] = {"jobs.date_of_change_override",
+                                     {"APPLICATION_JOBS_PERSONRECORDSTATUSJOB_DATEOFCHANGEOVERRIDE"}, NULL, NULL,
+                                     KIND_DATE_OF_CHANGE, 0, 0,
+                                     "PersonRecordStatusJob's date of change when the legacy API asks for NONE: "
+                                     "empty (today), ANY or YYYY-MM-DD"},
     [CFG_TIME_ZONE] = {"schedule.time_zone", {"TIS_SYNC_TIME_ZONE"}, NULL, "UTC", KIND_STRING, 0, 0,
                        "IANA zone the schedules are evaluated in"},
     [CFG_STARTUP_EARLIEST] = {"startup.earliest", {"APPLICATION_JOBS_RUNONSTARTUP_EARLIEST"}, NULL, "00:00:00",
@@ -100,6 +122,8 @@ static const setting settings[CFG_COUNT] = {
     [CFG_ES_CA_FILE] = {"search.ca_file", {"TIS_SYNC_ES_CA_FILE"}, NULL, NULL, KIND_PATH, 0, 0, "CA bundle for TLS"},
     [CFG_ES_ALIAS] = {"search.alias", {"TIS_SYNC_ES_ALIAS"}, NULL, "persons", KIND_STRING, 0, 0,
                       "alias searched by TIS; indices are <alias>-<UTC timestamp>"},
+    [CFG_ES_POSTS_ALIAS] = {"search.posts_alias", {"TIS_SYNC_ES_POSTS_ALIAS"}, NULL, "posts", KIND_STRING, 0, 0,
+                            "alias of the posts index (PostElasticSearchSyncJob); indices are <alias>-<UTC timestamp>"},
     [CFG_ES_BULK_BYTES] = {"search.bulk_bytes", {"TIS_SYNC_ES_BULK_BYTES"}, NULL, "8388608", KIND_INT, 4096,
                            100 * 1024 * 1024, "byte limit of one bulk request"},
     [CFG_ES_CONCURRENCY] = {"search.concurrency", {"TIS_SYNC_ES_CONCURRENCY"}, NULL, "2", KIND_INT, 1, 16,
@@ -116,8 +140,28 @@ static const setting settings[CFG_COUNT] = {
                            "incoming-webhook URL (instead of token)"},
     [CFG_SLACK_API_URL] = {"slack.api_url", {"TIS_SYNC_SLACK_API_URL"}, NULL, "https://slack.com/api", KIND_URLS, 0, 0,
                            "base URL of the Slack Web API"},
+    [CFG_RABBIT_HOST] = {"rabbitmq.host", {"RABBITMQ_HOST"}, NULL, NULL, KIND_STRING, 0, 0,
+                         "RabbitMQ broker host; the two reval jobs exist only when it is set"},
+    [CFG_RABBIT_PORT] = {"rabbitmq.port", {"RABBITMQ_PORT"}, NULL, "5672", KIND_INT, 1, 65535, "broker port"},
+    [CFG_RABBIT_USER] = {"rabbitmq.user", {"RABBITMQ_USERNAME"}, NULL, "guest", KIND_STRING, 0, 0, "broker user"},
+    [CFG_RABBIT_PASSWORD] = {"rabbitmq.password", {"RABBITMQ_PASSWORD"}, NULL, "guest", KIND_SECRET, 0, 0,
+                             "broker password; never logged"},
+    [CFG_RABBIT_VHOST] = {"rabbitmq.vhost", {"RABBITMQ_VHOST"}, NULL, "/", KIND_STRING, 0, 0, "broker virtual host"},
+    [CFG_RABBIT_SSL] = {"rabbitmq.ssl", {"RABBITMQ_USE_SSL"}, NULL, "false", KIND_BOOL, 0, 0,
+                        "TLS to the broker, its certificate and host name verified"},
+    [CFG_RABBIT_CA_FILE] = {"rabbitmq.ca_file", {"TIS_SYNC_RABBITMQ_CA_FILE"}, NULL, NULL, KIND_PATH, 0, 0,
+                            "CA bundle for the broker's certificate (default: the system's)"},
+    [CFG_RABBIT_TIMEOUT] = {"rabbitmq.timeout", {"TIS_SYNC_RABBITMQ_TIMEOUT"}, NULL, "30", KIND_INT, 1, 3600,
+                            "seconds to connect, or to wait for the broker to confirm a message"},
+    [CFG_REVAL_EXCHANGE] = {"reval.exchange", {"REVAL_RABBIT_EXCHANGE"}, NULL, "reval.exchange", KIND_STRING, 0, 0,
+                            "exchange of the revalidation service (not declared by tis-sync)"},
+    [CFG_REVAL_ROUTING_KEY] = {"reval.routing_key", {"REVAL_RABBIT_TRAINEEUPDATE_ROUTING_KEY"}, NULL,
+                               "reval.trainee.update", KIND_STRING, 0, 0, "routing key of the trainee updates"},
     [CFG_HTTP_LISTEN] = {"http.listen", {"TIS_SYNC_HTTP_LISTEN"}, "--listen", "127.0.0.1:8080",
                          KIND_STRING, 0, 0, "address:port of the HTTP API of serve"},
+    [CFG_PROFILE] = {"service.profile", {"SPRING_PROFILES_ACTIVE"}, NULL, NULL, KIND_STRING, 0, 0,
+                     "the legacy active profile, answered by GET /sync/api/sys/profile (the legacy page hides "
+                     "its revalidation panel when it holds nimdta)"},
     [CFG_TEST_PAUSE_BEFORE_COMMIT] = {"debug.pause_before_commit_ms", {"TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS"}, NULL,
                                       "0", KIND_INT, 0, 600000, "tests only: sleep before a job commits"},
     [CFG_TEST_NOW] = {"debug.now", {"TIS_SYNC_TEST_NOW"}, NULL, NULL, KIND_TIMESTAMP, 0, 0,
@@ -141,6 +185,20 @@ static const setting settings[CFG_COUNT] = {
     [CFG_POLICY_PERSON_SEARCH] = {"startup.policy.PersonElasticSearchSyncJob",
                                   {"TIS_SYNC_OUT_OF_DATE_POLICY_PERSONELASTICSEARCHSYNCJOB"}, NULL, NULL,
                                   KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_PERSON_RECORD_STATUS] = {"startup.policy.PersonRecordStatusJob",
+                                         {"TIS_SYNC_OUT_OF_DATE_POLICY_PERSONRECORDSTATUSJOB"}, NULL, NULL,
+                                         KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_REVAL_PM] = {"startup.policy.RevalCurrentPmSyncJob", {"TIS_SYNC_OUT_OF_DATE_POLICY_REVALCURRENTPMSYNCJOB"},
+                             NULL, NULL, KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_POST_FUNDING_STATUS] = {"startup.policy.PostFundingStatusSyncJob",
+                                        {"TIS_SYNC_OUT_OF_DATE_POLICY_POSTFUNDINGSTATUSSYNCJOB"}, NULL, NULL,
+                                        KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_REVAL_PLACEMENT] = {"startup.policy.RevalCurrentPlacementSyncJob",
+                                    {"TIS_SYNC_OUT_OF_DATE_POLICY_REVALCURRENTPLACEMENTSYNCJOB"}, NULL, NULL,
+                                    KIND_JOB_POLICY, 0, 0, JOB_POLICY_HELP},
+    [CFG_POLICY_POST_SEARCH] = {"startup.policy.PostElasticSearchSyncJob",
+                                {"TIS_SYNC_OUT_OF_DATE_POLICY_POSTELASTICSEARCHSYNCJOB"}, NULL, NULL, KIND_JOB_POLICY,
+                                0, 0, JOB_POLICY_HELP},
 #undef JOB_POLICY_HELP
 };
 
@@ -353,6 +411,11 @@ static bool check_value(int key, const char *value, strbuf *err)
         if (job_policy_parse(value, NULL))
             return true;
         sb_puts(err, "expected skip, run_once or run_once:GRACE_SECONDS (at most 2678400)");
+        return false;
+    case KIND_DATE_OF_CHANGE:
+        if (!*value || str_ieq(value, "ANY") || parse_date(value, &y, NULL, NULL))
+            return true;
+        sb_puts(err, "expected empty, ANY or a date YYYY-MM-DD");
         return false;
     case KIND_CRON: {
         cron_expr *expr = cron_parse(value, cron_err, sizeof cron_err);

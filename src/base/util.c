@@ -200,6 +200,17 @@ bool parse_date(const char *s, int *y, int *m, int *d)
     return true;
 }
 
+bool date_add_days(const char *date, int days, char out[11])
+{
+    int y, m, d;
+    if (!parse_date(date, &y, &m, &d))
+        return false;
+    /* timegm normalises the day of the month; noon keeps clear of any edge. */
+    struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d + days, .tm_hour = 12};
+    time_t t = timegm(&tm);
+    return gmtime_r(&t, &tm) && strftime(out, 11, "%Y-%m-%d", &tm) == 10;
+}
+
 void utc_today(char buf[11])
 {
     time_t now = time(NULL);
@@ -231,4 +242,11 @@ void utc_timestamp(char buf[32])
     gmtime_r(&ts.tv_sec, &tm);
     size_t n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
     snprintf(buf + n, 32 - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+void utc_db_timestamp(char buf[32])
+{
+    utc_timestamp(buf); /* 2026-11-27T20:30:00.123Z */
+    buf[10] = ' ';
+    buf[23] = '\0';
 }

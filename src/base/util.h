@@ -47,6 +47,9 @@ char *str_trim(char *s);
 bool parse_long(const char *s, long long min, long long max, long long *out);
 /* Valid YYYY-MM-DD calendar date. */
 bool parse_date(const char *s, int *y, int *m, int *d);
+/* DATE (YYYY-MM-DD) plus DAYS (may be negative) into out[11]; false for a
+ * bad DATE. */
+bool date_add_days(const char *date, int days, char out[11]);
 /* The current UTC date as YYYY-MM-DD into buf[11]. */
 void utc_today(char buf[11]);
 /* Monotonic seconds, for durations. */
@@ -55,5 +58,8 @@ double monotonic_seconds(void);
 void utc_format_seconds(long long t, char buf[32]);
 /* Wall clock as ISO-8601 UTC with milliseconds into buf[32]. */
 void utc_timestamp(char buf[32]);
+/* Wall clock as 'YYYY-MM-DD HH:MM:SS.mmm' UTC (a DATETIME(3) literal) into
+ * buf[32]. */
+void utc_db_timestamp(char buf[32]);
 
 #endif

@@ -13,8 +13,9 @@
 
 bool cli_flag_takes_value(const char *flag)
 {
-    static const char *const valued[] = {"--config", "--db",      "--owner-mode", "--today", "--log-dir",
-                                         "--log-level", "--listen", "--persons",   "--seed",  "--limit"};
+    static const char *const valued[] = {"--config",    "--db",     "--owner-mode", "--today",
+                                         "--log-dir",   "--log-level", "--listen",   "--persons",
+                                         "--seed",      "--limit",  "--schema",     "--date-of-change"};
     for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
         if (strcmp(flag, valued[i]) == 0)
             return true;

@@ -16,6 +16,8 @@ typedef struct {
     bool tcs, chain, with_dependents;
     long long persons, seed, limit;
     const char *config_path;
+    const char *schema;         /* init-db --tcs --schema 2019|2026 */
+    const char *date_of_change; /* run PersonRecordStatusJob --date-of-change D|ANY */
 } cli_options;
 
 /* `serve` and `jobs` (serve.c). */

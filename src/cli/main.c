@@ -12,6 +12,7 @@
 #include "migrate.h"
 #include "notify.h"
 #include "runner.h"
+#include "tcs_schema.h"
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -30,12 +31,16 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run JOB... [--with-dependents]   run jobs now (job, legacy bean or method name)\n"
+    "      [--date-of-change D|ANY]     PersonRecordStatusJob: the persons whose membership\n"
+    "                                   starts on D or ended the day before (default today)\n"
     "  run --chain                      run the nightly chain in order\n"
     "  serve                            run the service: schedules, catch-up, HTTP API\n"
     "  jobs                             list the jobs, their schedules and next runs\n"
     "  history [JOB] [--limit N]        show the run history\n"
-    "  init-db [--tcs]                  create/migrate the service tables (--tcs: also\n"
-    "                                   the development TCS schema and procedure)\n"
+    "  init-db [--tcs [--schema 2019|2026]]\n"
+    "                                   create/migrate the service tables (--tcs: also the\n"
+    "                                   development TCS schema of that shape, default 2026,\n"
+    "                                   and its procedure)\n"
     "  demo-data --persons N [--seed S] fill a development TCS schema with synthetic data\n"
     "  config-reference                 list every setting, its variable and default\n"
     "  version\n"
@@ -54,6 +59,12 @@ static int usage_error(const char *fmt, const char *arg)
     return EXIT_USAGE;
 }
 
+static bool valid_date_of_change(const char *value)
+{
+    int y;
+    return str_ieq(value, "ANY") || parse_date(value, &y, NULL, NULL);
+}
+
 static int parse_command_flag(cli_options *o, const char *flag, const char *value)
 {
     if (!strcmp(flag, "--tcs"))
@@ -64,6 +75,14 @@ static int parse_command_flag(cli_options *o, const char *flag, const char *valu
         o->with_dependents = true;
     else if (!strcmp(flag, "--config"))
         o->config_path = value;
+    else if (!strcmp(flag, "--schema") && strcmp(value, "2019") != 0 && strcmp(value, "2026") != 0)
+        return usage_error("--schema expects 2019 or 2026, got '%s'", value);
+    else if (!strcmp(flag, "--schema"))
+        o->schema = value;
+    else if (!strcmp(flag, "--date-of-change") && !valid_date_of_change(value))
+        return usage_error("--date-of-change expects ANY or a date YYYY-MM-DD, got '%s'", value);
+    else if (!strcmp(flag, "--date-of-change"))
+        o->date_of_change = value;
     else if (!strcmp(flag, "--persons") && !parse_long(value, 0, 100000000, &o->persons))
         return usage_error("--persons expects a whole number from 0 to 100000000, got '%s'", value);
     else if (!strcmp(flag, "--seed") && !parse_long(value, 0, 9223372036854775807LL, &o->seed))
@@ -112,15 +131,21 @@ static int parse_args(int argc, char **argv, cli_options *o)
 
 static int cmd_init_db(const cli_options *o, const config *cfg)
 {
+    if (o->schema && !o->tcs)
+        return usage_error("%s", "--schema goes with --tcs (init-db --tcs --schema 2019|2026)");
+    tcs_shape shape = o->schema && !strcmp(o->schema, "2019") ? TCS_SHAPE_2019 : TCS_SHAPE_2026;
     int rc = cli_migrate(cfg);
     db *conn = rc == EXIT_OK && o->tcs ? cli_connect(cfg, true) : NULL;
     strbuf err;
     sb_init(&err);
-    if (o->tcs && rc == EXIT_OK && (!conn || migrate_tcs_schema(conn, &err) != 0))
+    if (o->tcs && rc == EXIT_OK && (!conn || tcs_create_dev_schema(conn, shape, &err) != 0))
         rc = EXIT_FAILED;
     char *where = db_url_redacted(cfg_db_url(cfg));
-    if (rc == EXIT_OK)
-        printf("init-db: %s is ready%s\n", where, o->tcs ? " (service tables and development TCS schema)" : "");
+    if (rc == EXIT_OK && o->tcs)
+        printf("init-db: %s is ready (service tables and the development TCS schema, %s shape)\n", where,
+               tcs_shape_name(shape));
+    else if (rc == EXIT_OK)
+        printf("init-db: %s is ready\n", where);
     else if (err.len)
         fprintf(stderr, "tis-sync: init-db on %s: %s\n", where, err.data);
     free(where);
@@ -129,28 +154,33 @@ static int cmd_init_db(const cli_options *o, const config *cfg)
     return rc;
 }
 
-static int resolve_jobs(const cli_options *o, job_id *jobs, size_t *n)
+static int unknown_job(const char *name)
+{
+    strbuf names;
+    sb_init(&names);
+    job_list_names(&names);
+    fprintf(stderr, "tis-sync: unknown job '%s'; the jobs are:\n%s", name, names.data);
+    sb_free(&names);
+    return EXIT_USAGE;
+}
+
+static int resolve_jobs(const cli_options *o, const config *cfg, job_id *jobs, size_t *n)
 {
     *n = 0;
     if (o->chain) {
-        if (o->nargs > 0 || o->with_dependents)
-            return usage_error("%s", "run --chain takes no job names and no --with-dependents");
-        for (int j = 0; j < JOB_COUNT; j++)
-            jobs[(*n)++] = (job_id)j;
+        if (o->nargs > 0 || o->with_dependents || o->date_of_change)
+            return usage_error("%s", "run --chain takes no job names, no --with-dependents and no --date-of-change");
+        *n = job_set_to_list(jobs_available(cfg), jobs);
         return 0;
     }
     if (o->nargs == 0)
         return usage_error("%s", "run needs job names or --chain");
     for (int i = 0; i < o->nargs; i++) {
         const job_def *def = job_find(o->args[i]);
-        if (!def) {
-            strbuf names;
-            sb_init(&names);
-            job_list_names(&names);
-            fprintf(stderr, "tis-sync: unknown job '%s'; the jobs are:\n%s", o->args[i], names.data);
-            sb_free(&names);
-            return EXIT_USAGE;
-        }
+        if (!def)
+            return unknown_job(o->args[i]);
+        if (!job_available(cfg, def->id))
+            return usage_error("%s needs a RabbitMQ broker: set rabbitmq.host (RABBITMQ_HOST)", def->name);
         bool seen = false;
         for (size_t k = 0; k < *n; k++)
             seen |= jobs[k] == def->id;
@@ -162,6 +192,11 @@ static int resolve_jobs(const cli_options *o, job_id *jobs, size_t *n)
         *n = runner_expand_dependents(jobs, *n, expanded);
         memcpy(jobs, expanded, *n * sizeof *jobs);
     }
+    bool takes_date = false;
+    for (size_t k = 0; k < *n; k++)
+        takes_date |= jobs[k] == JOB_PERSON_RECORD_STATUS;
+    if (o->date_of_change && !takes_date)
+        return usage_error("%s", "--date-of-change is PersonRecordStatusJob's: run that job with it");
     return 0;
 }
 
@@ -175,7 +210,7 @@ static int cmd_run(const cli_options *o, const config *cfg)
 {
     job_id jobs[JOB_COUNT];
     size_t n;
-    int rc = resolve_jobs(o, jobs, &n);
+    int rc = resolve_jobs(o, cfg, jobs, &n);
     if (rc == 0)
         rc = cli_open_log(cfg);
     if (rc == 0)
@@ -186,7 +221,7 @@ static int cmd_run(const cli_options *o, const config *cfg)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     notify_start(cfg);
-    run_request req = {.cfg = cfg, .trigger = TRIGGER_CLI, .cancel = &stop_requested};
+    run_request req = {.cfg = cfg, .trigger = TRIGGER_CLI, .cancel = &stop_requested, .argument = o->date_of_change};
     run_outcome outcome = runner_run_sequence(&req, jobs, n);
     notify_stop(10);
     switch (outcome) {
@@ -235,20 +270,23 @@ static int cmd_demo_data(const cli_options *o, const config *cfg)
     strbuf err;
     sb_init(&err);
     double t0 = monotonic_seconds();
-    demo_options d = {o->persons, (unsigned long long)(o->seed ? o->seed : 1)};
-    int rc = migrate_tcs_schema(conn, &err);
-    if (rc == 0 && !migrate_is_dev_schema(conn)) {
+    /* A database without TCS tables gets today's development schema. */
+    demo_options d = {o->persons, (unsigned long long)(o->seed ? o->seed : 1), tcs_shape_detect(conn, &err)};
+    int rc = err.len ? -1 : 0;
+    if (rc == 0 && d.shape == TCS_SHAPE_UNKNOWN && tcs_create_dev_schema(conn, TCS_SHAPE_2026, &err) == 0)
+        d.shape = TCS_SHAPE_2026;
+    if (rc == 0 && d.shape != TCS_SHAPE_UNKNOWN && !tcs_is_dev_schema(conn)) {
         char *where = db_url_redacted(cfg_db_url(cfg));
         sb_printf(&err, "refusing to replace the TCS data of %s: its tables were not created by "
                         "`tis-sync init-db --tcs` (demo-data only fills a development schema)", where);
         free(where);
-        rc = -1;
     }
+    rc = err.len ? -1 : 0;
     if (rc == 0)
         rc = demo_data_generate(conn, &d, &err);
     if (rc == 0)
-        printf("demo-data: %lld persons written in %.1f s (seed %llu)\n", o->persons, monotonic_seconds() - t0,
-               d.seed);
+        printf("demo-data: %lld persons written in %.1f s (seed %llu, %s schema)\n", o->persons,
+               monotonic_seconds() - t0, d.seed, tcs_shape_name(d.shape));
     else
         fprintf(stderr, "tis-sync: demo-data: %s\n", err.data);
     sb_free(&err);

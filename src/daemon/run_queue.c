@@ -2,32 +2,13 @@
  * run_queue.h). */
 #include "run_queue.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void rq_init(run_queue *q)
 {
     memset(q, 0, sizeof *q);
     q->next_seq = 1;
-}
-
-size_t job_set_to_list(job_set set, job_id out[JOB_COUNT])
-{
-    size_t n = 0;
-    for (int j = 0; j < JOB_COUNT; j++)
-        if (set & JOB_BIT(j))
-            out[n++] = (job_id)j;
-    return n;
-}
-
-void job_set_describe(job_set set, strbuf *sb)
-{
-    const char *sep = "";
-    for (int j = 0; j < JOB_COUNT; j++) {
-        if (set & JOB_BIT(j)) {
-            sb_printf(sb, "%s%s", sep, job_table[j].name);
-            sep = ", ";
-        }
-    }
 }
 
 /* The jobs a running run has yet to reach (not the one it is running). */
@@ -44,12 +25,14 @@ static int free_slot(const run_queue *q)
     return -1;
 }
 
-static int new_item(run_queue *q, job_set jobs, run_trigger trigger, long long scheduled, bool immediate)
+static int new_item(run_queue *q, job_set jobs, run_trigger trigger, long long scheduled, bool immediate,
+                    const char *argument)
 {
     int slot = free_slot(q);
     if (slot < 0)
         return -1;
-    q->items[slot] = (rq_item){RQ_QUEUED, jobs, 0, -1, trigger, scheduled, immediate, q->next_seq++};
+    q->items[slot] = (rq_item){RQ_QUEUED, jobs, 0, -1, trigger, scheduled, immediate, "", q->next_seq++};
+    snprintf(q->items[slot].argument, sizeof q->items[slot].argument, "%s", argument ? argument : "");
     return slot;
 }
 
@@ -71,7 +54,7 @@ static int merge_into_running(run_queue *q, job_set jobs, long long scheduled)
         const rq_item *it = &q->items[i];
         /* A run started for a firing may skip its jobs (already run for that
          * fire time elsewhere), so only another firing may join it. */
-        if (it->state == RQ_RUNNING && !it->immediate && (jobs & ~pending(it)) == 0 &&
+        if (it->state == RQ_RUNNING && !it->immediate && !it->argument[0] && (jobs & ~pending(it)) == 0 &&
             (it->scheduled == 0 || scheduled != 0))
             return i;
     }
@@ -84,7 +67,7 @@ static int merge_into_queued(run_queue *q, job_set jobs, long long scheduled)
     int target = -1;
     for (int i = 0; i < RQ_MAX; i++) {
         rq_item *it = &q->items[i];
-        if (it->state != RQ_QUEUED || it->immediate || !(it->jobs & jobs))
+        if (it->state != RQ_QUEUED || it->immediate || it->argument[0] || !(it->jobs & jobs))
             continue;
         if (target < 0 || it->seq < q->items[target].seq)
             target = i;
@@ -97,7 +80,7 @@ static int merge_into_queued(run_queue *q, job_set jobs, long long scheduled)
     /* The union may now overlap other queued runs: absorb them too. */
     for (int i = 0; i < RQ_MAX; i++) {
         rq_item *it = &q->items[i];
-        if (i != target && it->state == RQ_QUEUED && !it->immediate && (it->jobs & t->jobs)) {
+        if (i != target && it->state == RQ_QUEUED && !it->immediate && !it->argument[0] && (it->jobs & t->jobs)) {
             t->jobs |= it->jobs;
             t->scheduled = merged_schedule(t->scheduled, it->scheduled);
             it->state = RQ_FREE;
@@ -106,17 +89,19 @@ static int merge_into_queued(run_queue *q, job_set jobs, long long scheduled)
     return target;
 }
 
-rq_result rq_submit(run_queue *q, job_set jobs, int primary, run_trigger trigger, long long scheduled, int *slot)
+rq_result rq_submit(run_queue *q, job_set jobs, int primary, run_trigger trigger, long long scheduled,
+                    const char *argument, int *slot)
 {
     bool busy = primary >= 0 && (rq_current_jobs(q) & JOB_BIT(primary));
     if (busy && trigger != TRIGGER_CRON)
         return RQ_BUSY;
-    int s = busy ? -1 : merge_into_running(q, jobs, scheduled);
-    if (s < 0)
+    bool own_run = busy || (argument && *argument);
+    int s = own_run ? -1 : merge_into_running(q, jobs, scheduled);
+    if (s < 0 && !own_run)
         s = merge_into_queued(q, jobs, scheduled);
     rq_result result = RQ_MERGED;
     if (s < 0) {
-        s = new_item(q, jobs, trigger, scheduled, busy);
+        s = new_item(q, jobs, trigger, scheduled, busy, argument);
         result = s < 0 ? RQ_FULL : RQ_NEW;
     }
     if (slot)

@@ -11,6 +11,8 @@
  *  - A trigger is merged rather than queued twice: into a running run that
  *    has every job of the trigger still ahead of it, or into queued runs it
  *    overlaps (which become one run: their union, still in chain order).
+ *  - A trigger with an argument (PersonRecordStatusJob's date of change) is
+ *    a run of its own: it is not merged, and nothing is merged into it.
  *  - A trigger naming a job this process is running right now: the API is
  *    told "Already running"; a cron firing starts at once anyway and meets
  *    the job's lock, so it is logged and recorded as "already running" like
@@ -23,11 +25,8 @@
 
 #include <stdbool.h>
 
-typedef unsigned job_set; /* bit J set: job J is in the set */
-#define JOB_BIT(j) (1u << (unsigned)(j))
-#define JOB_SET_ALL ((1u << JOB_COUNT) - 1u)
 
-enum { RQ_MAX = 32 };
+enum { RQ_MAX = 32, RQ_ARGUMENT_MAX = 16 };
 
 typedef enum { RQ_FREE, RQ_QUEUED, RQ_RUNNING } rq_state;
 
@@ -39,6 +38,7 @@ typedef struct {
     run_trigger trigger; /* the first trigger (recorded in the history) */
     long long scheduled; /* cron fire time (UTC epoch) when every trigger was a firing; else 0 */
     bool immediate;      /* a firing of a job running here: starts at once */
+    char argument[RQ_ARGUMENT_MAX]; /* the run's argument, "" for none */
     unsigned long long seq;
 } rq_item;
 
@@ -56,9 +56,11 @@ typedef enum {
 
 void rq_init(run_queue *q);
 /* Submits JOBS (non-empty). PRIMARY is the job the trigger names, or -1
- * (the chain). SCHEDULED: a cron firing's time, else 0. *SLOT receives the
- * run's slot for RQ_NEW and RQ_MERGED. */
-rq_result rq_submit(run_queue *q, job_set jobs, int primary, run_trigger trigger, long long scheduled, int *slot);
+ * (the chain). SCHEDULED: a cron firing's time, else 0. ARGUMENT: the
+ * run's argument or NULL (at most RQ_ARGUMENT_MAX - 1 bytes). *SLOT
+ * receives the run's slot for RQ_NEW and RQ_MERGED. */
+rq_result rq_submit(run_queue *q, job_set jobs, int primary, run_trigger trigger, long long scheduled,
+                    const char *argument, int *slot);
 /* The oldest queued run that may start now, or -1. */
 int rq_next_startable(const run_queue *q);
 void rq_start(run_queue *q, int slot);
@@ -70,9 +72,5 @@ job_set rq_drop_queued(run_queue *q);
 /* The jobs being run right now, and the number of running runs. */
 job_set rq_current_jobs(const run_queue *q);
 int rq_running_count(const run_queue *q);
-/* Job ids of SET in chain order into OUT; returns how many. */
-size_t job_set_to_list(job_set set, job_id out[JOB_COUNT]);
-/* "A, B, C" into SB. */
-void job_set_describe(job_set set, strbuf *sb);
 
 #endif

@@ -40,6 +40,7 @@ typedef struct {
     size_t njobs;
     run_trigger trigger;
     long long scheduled;
+    char argument[RQ_ARGUMENT_MAX];
     run_outcome outcome;
 } worker;
 
@@ -57,6 +58,7 @@ struct scheduler {
     /* Loop thread only: */
     cron_expr *cron[JOB_COUNT];
     char *cron_text[JOB_COUNT];
+    bool available[JOB_COUNT];     /* the job exists under the configuration (the reval jobs need a broker) */
     long long next_due[JOB_COUNT]; /* service clock; -1: never */
     bool stopping, cancel_sent;
     double stop_deadline, cancel_deadline, watchdog_every, watchdog_last, status_last;
@@ -98,6 +100,11 @@ static void log_next(scheduler *s, job_id j)
 {
     char when[32];
     format_time(s->next_due[j], when);
+    if (!s->available[j]) {
+        log_info("Schedule: %s is not available: it needs a RabbitMQ broker (rabbitmq.host, RABBITMQ_HOST)",
+                 job_table[j].name);
+        return;
+    }
     if (cron_disabled(s->cron[j])) {
         log_info("Schedule: %s at '%s' (%s): disabled, never scheduled", job_table[j].name, s->cron_text[j],
                  cfg_name(job_table[j].schedule));
@@ -108,12 +115,15 @@ static void log_next(scheduler *s, job_id j)
 }
 
 /* (Re)loads the cron expression of J from CFG; the values were validated
- * when the configuration was built. Returns whether it changed. */
+ * when the configuration was built. A job that is not available under CFG
+ * is never due. Returns whether anything changed. */
 static bool load_schedule(scheduler *s, const config *cfg, job_id j)
 {
     const char *text = cfg_str(cfg, job_table[j].schedule);
-    if (s->cron_text[j] && strcmp(s->cron_text[j], text) == 0)
+    bool available = job_available(cfg, j);
+    if (s->cron_text[j] && strcmp(s->cron_text[j], text) == 0 && s->available[j] == available)
         return false;
+    s->available[j] = available;
     char err[256];
     cron_expr *e = cron_parse(text, err, sizeof err);
     if (!e) {
@@ -125,7 +135,7 @@ static bool load_schedule(scheduler *s, const config *cfg, job_id j)
     free(s->cron_text[j]);
     s->cron[j] = e;
     s->cron_text[j] = xstrdup(text);
-    time_t next = cron_next(e, (time_t)scheduler_now(s));
+    time_t next = available ? cron_next(e, (time_t)scheduler_now(s)) : (time_t)-1;
     s->next_due[j] = next == (time_t)-1 ? -1 : (long long)next;
     return true;
 }
@@ -148,6 +158,7 @@ static void *worker_main(void *arg)
                        .trigger = w->trigger,
                        .cancel = &w->s->cancel,
                        .scheduled = w->scheduled,
+                       .argument = w->argument[0] ? w->argument : NULL,
                        .on_job = on_job,
                        .on_job_arg = w};
     run_outcome outcome = runner_run_sequence(&req, w->jobs, w->njobs);
@@ -166,6 +177,7 @@ static void start_run(scheduler *s, int slot)
     /* The fire time as the schedule computed it (on the service clock): it
      * names the firing in the history, the same on every instance. */
     *w = (worker){.s = s, .slot = slot, .cfg = s->cfg, .trigger = it->trigger, .scheduled = it->scheduled};
+    memcpy(w->argument, it->argument, sizeof w->argument);
     w->njobs = job_set_to_list(it->jobs, w->jobs);
     rq_start(&s->q, slot);
     s->cfg->refs++;
@@ -215,12 +227,13 @@ static int active_workers(const scheduler *s)
 
 /* ---- triggers ----------------------------------------------------------- */
 
-static trigger_result submit_locked(scheduler *s, job_set jobs, int primary, run_trigger trigger, long long scheduled)
+static trigger_result submit_locked(scheduler *s, job_set jobs, int primary, run_trigger trigger, long long scheduled,
+                                    const char *argument)
 {
     if (s->stop_requests > 0)
         return TRIG_REFUSED;
     int slot = -1;
-    rq_result r = rq_submit(&s->q, jobs, primary, trigger, scheduled, &slot);
+    rq_result r = rq_submit(&s->q, jobs, primary, trigger, scheduled, argument, &slot);
     strbuf names;
     sb_init(&names);
     job_set_describe(jobs, &names);
@@ -243,12 +256,30 @@ static trigger_result submit_locked(scheduler *s, job_set jobs, int primary, run
     return map[r];
 }
 
-trigger_result scheduler_trigger(scheduler *s, job_set jobs, int primary, run_trigger trigger)
+trigger_result scheduler_trigger(scheduler *s, job_set jobs, int primary, run_trigger trigger, const char *argument)
 {
     pthread_mutex_lock(&s->mu);
-    trigger_result r = submit_locked(s, jobs, primary, trigger, 0);
+    trigger_result r = submit_locked(s, jobs & jobs_available(s->cfg->cfg), primary, trigger, 0, argument);
     pthread_mutex_unlock(&s->mu);
     return r;
+}
+
+job_set scheduler_jobs_available(scheduler *s)
+{
+    pthread_mutex_lock(&s->mu);
+    job_set set = jobs_available(s->cfg->cfg);
+    pthread_mutex_unlock(&s->mu);
+    return set;
+}
+
+bool scheduler_setting(scheduler *s, cfg_key key, char *out, size_t size)
+{
+    pthread_mutex_lock(&s->mu);
+    const char *value = cfg_str(s->cfg->cfg, key);
+    if (value)
+        snprintf(out, size, "%s", value);
+    pthread_mutex_unlock(&s->mu);
+    return value != NULL;
 }
 
 static void fire_due_jobs(scheduler *s, long long now)
@@ -259,7 +290,7 @@ static void fire_due_jobs(scheduler *s, long long now)
         char when[32];
         format_time(s->next_due[j], when);
         log_info("Schedule: firing %s (cron '%s', due %s)", job_table[j].name, s->cron_text[j], when);
-        submit_locked(s, JOB_BIT(j), j, TRIGGER_CRON, s->next_due[j]);
+        submit_locked(s, JOB_BIT(j), j, TRIGGER_CRON, s->next_due[j], NULL);
         /* From now, not from the due time: after a suspend or a clock jump
          * the missed firings collapse into this one. */
         time_t next = cron_next(s->cron[j], (time_t)now);

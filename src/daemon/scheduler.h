@@ -40,9 +40,17 @@ typedef enum {
     TRIG_REFUSED,         /* shutting down, or no room */
 } trigger_result;
 
-/* Asks for a run of JOBS (from any thread). PRIMARY: the job the trigger
- * names, or -1 for the chain. */
-trigger_result scheduler_trigger(scheduler *s, job_set jobs, int primary, run_trigger trigger);
+/* Asks for a run of JOBS (from any thread); jobs not available under the
+ * configuration in force are left out. PRIMARY: the job the trigger names,
+ * or -1 for the chain. ARGUMENT: PersonRecordStatusJob's date of change,
+ * or NULL. */
+trigger_result scheduler_trigger(scheduler *s, job_set jobs, int primary, run_trigger trigger, const char *argument);
+/* The jobs available under the configuration in force (any thread). */
+job_set scheduler_jobs_available(scheduler *s);
+/* Copies the value of KEY in the configuration in force into OUT (any
+ * thread; a reload may replace the configuration meanwhile). False when
+ * it is unset. */
+bool scheduler_setting(scheduler *s, cfg_key key, char *out, size_t size);
 /* From the signal thread: the first call stops scheduling and lets running
  * jobs finish within service.shutdown_grace; a second one cancels at once. */
 void scheduler_request_stop(scheduler *s);

@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "scheduler.h"
 #include "service_notify.h"
+#include "tcs_schema.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -144,7 +145,7 @@ static job_set out_of_date_jobs(const config *cfg, long long now)
         return 0;
     job_set run = 0;
     for (int j = 0; j < JOB_COUNT; j++)
-        if (job_out_of_date(cfg, conn, (job_id)j, now))
+        if (job_available(cfg, (job_id)j) && job_out_of_date(cfg, conn, (job_id)j, now))
             run |= JOB_BIT(j);
     db_close(conn);
     /* A job re-run at start is followed by its dependents (SPEC 1). */
@@ -186,7 +187,7 @@ static bool plan_startup(const config *cfg, long long now, job_set *run)
     bool inside = catchup_in_window((time_t)now, earliest, latest);
     log_info("Startup at %s: %s the catch-up window [%s, %s) UTC", at, inside ? "inside" : "outside",
              cfg_str(cfg, CFG_STARTUP_EARLIEST), cfg_str(cfg, CFG_STARTUP_LATEST));
-    *run = inside ? JOB_SET_ALL : out_of_date_jobs(cfg, now);
+    *run = inside ? jobs_available(cfg) : out_of_date_jobs(cfg, now);
     strbuf names;
     sb_init(&names);
     job_set_describe(*run, &names);
@@ -291,6 +292,26 @@ static int count_args(const char *const *argv)
     return n;
 }
 
+/* The TCS schema shape, said once at start (every run looks again). */
+static void log_tcs_shape(const config *cfg)
+{
+    db *conn = connect_history(cfg);
+    if (!conn)
+        return;
+    strbuf err;
+    sb_init(&err);
+    tcs_shape shape = tcs_shape_detect(conn, &err);
+    if (err.len)
+        log_warn("%s", err.data);
+    else if (shape == TCS_SHAPE_UNKNOWN)
+        log_warn("TCS schema: no ProgrammeMembership table found; the jobs will fail until TCS is there");
+    else
+        log_info("TCS schema: %s shape (ProgrammeMembership %s a uuid column)", tcs_shape_name(shape),
+                 shape == TCS_SHAPE_2026 ? "has" : "has no");
+    sb_free(&err);
+    db_close(conn);
+}
+
 static void log_started(const config *cfg, const http_api *api)
 {
     char *where = db_url_redacted(cfg_db_url(cfg));
@@ -310,7 +331,7 @@ static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
     if (!plan_startup(cfg, scheduler_now(sched), &startup))
         return EXIT_USAGE;
     if (startup)
-        scheduler_trigger(sched, startup, -1, TRIGGER_STARTUP);
+        scheduler_trigger(sched, startup, -1, TRIGGER_STARTUP, NULL);
     http_api *api = NULL;
     if (!str_ieq(cfg_str(cfg, CFG_HTTP_LISTEN), "off")) {
         strbuf err;
@@ -323,6 +344,7 @@ static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
             return EXIT_FAILED;
     }
     log_started(cfg, api);
+    log_tcs_shape(cfg);
     signal_thread st = {.set = *signals, .sched = sched};
     atomic_init(&st.exiting, false);
     pthread_create(&st.thread, NULL, signal_main, &st);
@@ -377,8 +399,11 @@ static void print_job_line(const config *cfg, db *conn, job_id j, long long now)
     const char *text = cfg_str(cfg, job_table[j].schedule);
     char err[256], next[32] = "never", last[32] = "-";
     cron_expr *expr = cron_parse(text, err, sizeof err);
-    time_t t = expr ? cron_next(expr, (time_t)now) : (time_t)-1;
-    if (cron_disabled(expr))
+    bool available = job_available(cfg, j);
+    time_t t = expr && available ? cron_next(expr, (time_t)now) : (time_t)-1;
+    if (!available)
+        snprintf(next, sizeof next, "needs RABBITMQ_HOST");
+    else if (cron_disabled(expr))
         snprintf(next, sizeof next, "disabled");
     cron_free(expr);
     if (t != (time_t)-1)
@@ -405,6 +430,11 @@ int cmd_jobs(const cli_options *opts, config *cfg)
                         ? (long long)fake
                         : (long long)time(NULL);
     db *conn = cli_migrate(cfg) == 0 ? connect_history(cfg) : NULL;
+    strbuf err;
+    sb_init(&err);
+    tcs_shape shape = conn ? tcs_shape_detect(conn, &err) : TCS_SHAPE_UNKNOWN;
+    printf("TCS schema: %s\n", err.len ? err.data : shape == TCS_SHAPE_UNKNOWN ? "none found" : tcs_shape_name(shape));
+    sb_free(&err);
     printf("%-38s %-16s %-24s %-24s %s\n", "job", "schedule", "next run", "last run", "last status");
     for (int j = 0; j < JOB_COUNT; j++)
         print_job_line(cfg, conn, (job_id)j, now);

@@ -357,7 +357,7 @@ static const char *find_sql(const char *path)
     return NULL;
 }
 
-const char *sql_text(db_dialect dialect, const char *name)
+const char *sql_text_find(db_dialect dialect, const char *name)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s.sql", dialect == DB_MYSQL ? "mysql" : "sqlite", name);
@@ -366,6 +366,12 @@ const char *sql_text(db_dialect dialect, const char *name)
         snprintf(path, sizeof path, "common/%s.sql", name);
         text = find_sql(path);
     }
+    return text;
+}
+
+const char *sql_text(db_dialect dialect, const char *name)
+{
+    const char *text = sql_text_find(dialect, name);
     if (!text) {
         fprintf(stderr, "tis-sync: internal error: no SQL file %s\n", name);
         abort();

@@ -99,5 +99,7 @@ int db_rollback(db *conn);
 /* The SQL file NAME for this dialect: sql/<dialect>/NAME.sql, else
  * sql/common/NAME.sql. Aborts if neither exists (a build defect). */
 const char *sql_text(db_dialect dialect, const char *name);
+/* The same, but NULL when there is no such file. */
+const char *sql_text_find(db_dialect dialect, const char *name);
 
 #endif

@@ -16,12 +16,20 @@
 #define RUN_STATUS_ABANDONED "abandoned"
 #define RUN_STATUS_ABORTED "aborted" /* stopped by a shutdown; rolled back */
 
+/* What the history records about a run when it starts. */
+typedef struct {
+    const char *job;
+    const char *trigger;
+    const char *today;          /* YYYY-MM-DD */
+    long long scheduled_for;    /* the cron fire time (UTC epoch) the run is for, or 0 */
+    const char *tcs_schema;     /* the TCS schema shape found ("2019", "2026"), or NULL */
+    const char *argument;       /* the job's argument (PersonRecordStatusJob's date), or NULL */
+} history_run;
+
 /* Records the start of a run; returns its id, or -1 (err set). Rows left
  * "running" for the same job by a process that no longer holds its lock
- * are marked abandoned first (the caller holds the job's lock).
- * SCHEDULED_FOR: the cron fire time (UTC epoch) the run is for, or 0. */
-long long history_start(db *conn, const char *job, const char *trigger, const char *today, long long scheduled_for,
-                        strbuf *err);
+ * are marked abandoned first (the caller holds the job's lock). */
+long long history_start(db *conn, const history_run *run, strbuf *err);
 int history_finish(db *conn, long long id, const char *status, long long rows, const char *error, strbuf *err);
 /* Records a run that did not start (skipped), in one row; SCHEDULED_FOR as
  * for history_start. */

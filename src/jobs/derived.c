@@ -111,6 +111,10 @@ static int flush_inserts(writer *w)
         }
         sb_puts(&w->sql, i ? (pair ? ",(?,?)" : ",(?,?,?)") : (pair ? "(?,?)" : "(?,?,?)"));
     }
+    if (w->table->upsert_sql) {
+        sb_putc(&w->sql, ' ');
+        sb_puts(&w->sql, sql_text(db_get_dialect(w->conn), w->table->upsert_sql));
+    }
     int rc = db_exec(w->conn, w->sql.data, params, w->inserts.n * per_row);
     free(params);
     w->ctx->rows_written += (long long)w->inserts.n;

@@ -52,6 +52,7 @@ typedef struct {
     const char *existing_sql;    /* sql_text name: (k1, k2, a, b, id) ORDER BY k1 */
     const char *insert_columns;  /* e.g. "personId, trustId" */
     insert_shape shape;          /* (k1, k2) or (k1, a, b) */
+    const char *upsert_sql;      /* sql_text name of the clause that makes the INSERT an upsert, or NULL */
 } derived_table;
 
 /* Replaces the table's rows by the produced ones. 0 or -1 (error set). */

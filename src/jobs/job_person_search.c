@@ -12,18 +12,23 @@
  * A person's documents: its distinct view rows (identical rows collapse),
  * sorted by content, with _id "<personId>" for the first and
  * "<personId>-<n>" for the n-th. The ids are fixed before anything is sent,
- * so a retried request overwrites instead of duplicating. The index
- * lifecycle (create, alias switch, clean-up) is search_index.c's. */
-#include "jobs.h"
+ * so a retried request overwrites instead of duplicating. The rebuild
+ * behind the alias is index_job.c's, shared with the posts index.
+ *
+ * On the 2026 schema the nested programme memberships are the curricula
+ * (CurriculumMembership) of each membership (SPEC-2026 1); the SQL picks
+ * that, the document is the same. */
+#include "index_job.h"
 #include "json_writer.h"
+#include "lists.h"
 #include "log.h"
-#include "search_index.h"
+#include "row_stream.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { CANCEL_CHECK_EVERY = 1024, STATUS_WARNINGS_LOGGED = 10 };
+enum { STATUS_WARNINGS_LOGGED = 10 };
 
 /* The mapping of SPEC 1.3. "dynamic":"strict" turns a field the mapping
  * does not know into an item error instead of a silently guessed type. */
@@ -63,13 +68,6 @@ enum {
 /* Columns of person_search_memberships.sql. */
 enum { M_PERSON, M_ID, M_PROGRAMME, M_NAME, M_NUMBER, M_TRAINING_NUMBER, M_START, M_END };
 
-typedef struct {
-    db *conn;
-    db_rows *rows;
-    int state; /* 1: a row is ready, 0: end, -1: error */
-    const char *what;
-} stream;
-
 /* One person's distinct documents without their nested part. */
 typedef struct {
     strbuf text;
@@ -79,68 +77,12 @@ typedef struct {
 
 typedef struct {
     job_ctx *ctx;
-    stream view, trusts, memberships;
-    search_bulk *bulk;
+    row_stream view, trusts, memberships;
     doc_set docs;
     strbuf nested, doc, name;
-    long long *ids;
-    size_t nids, ids_cap;
-    long long persons;
+    id_list trust_ids;
     long long unknown_status;
 } builder;
-
-/* Records "STEP: why"; a stop the service asked for reads as the usual
- * cancel error instead (the pipeline's waits end early when it is set). */
-static int fail_step(job_ctx *ctx, const char *step, const char *why)
-{
-    if (job_cancelled(ctx))
-        return -1;
-    return job_fail(ctx, step, "%s", why && *why ? why : "failed");
-}
-
-/* ---------------------------------------------------------------------- */
-/* streams */
-
-/* Starts query SQL on the stream's connection (opened here if needed). */
-static int stream_open(job_ctx *ctx, stream *s, const char *sql, const char *what, const db_param *params, size_t n)
-{
-    s->what = what;
-    if (!s->conn && !(s->conn = job_connect(ctx, "connect")))
-        return -1;
-    s->rows = db_query(s->conn, sql_text(db_get_dialect(s->conn), sql), params, n);
-    if (!s->rows)
-        return job_fail(ctx, "read", "%s: %s", what, db_error(s->conn));
-    s->state = db_rows_next(s->rows);
-    return 0;
-}
-
-static void stream_close(stream *s)
-{
-    if (s->rows)
-        db_rows_close(s->rows);
-    db_close(s->conn);
-    memset(s, 0, sizeof *s);
-}
-
-static int stream_next(stream *s)
-{
-    s->state = db_rows_next(s->rows);
-    return s->state;
-}
-
-static int stream_error(job_ctx *ctx, const stream *s)
-{
-    return job_fail(ctx, "read", "%s: %s", s->what, db_error(s->conn));
-}
-
-/* Skips the rows of persons before PERSON (those without ContactDetails
- * have no document); true when a row of PERSON is ready. */
-static bool stream_seek(stream *s, long long person)
-{
-    while (s->state == 1 && db_col_int(s->rows, 0) < person)
-        stream_next(s);
-    return s->state == 1 && db_col_int(s->rows, 0) == person;
-}
 
 /* ---------------------------------------------------------------------- */
 /* documents */
@@ -225,34 +167,22 @@ static void write_flat(builder *b, strbuf *out, bool first_row)
     jw_object_end(&w);
 }
 
-static int compare_ll(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return (x > y) - (x < y);
-}
-
 /* "trusts": the person's distinct trust ids, ascending. */
 static void write_trusts(builder *b, json_writer *w, long long person)
 {
-    b->nids = 0;
-    for (bool more = stream_seek(&b->trusts, person); more; more = stream_seek(&b->trusts, person)) {
-        if (b->nids == b->ids_cap) {
-            b->ids_cap = b->ids_cap ? b->ids_cap * 2 : 16;
-            b->ids = xrealloc(b->ids, b->ids_cap * sizeof *b->ids);
-        }
-        b->ids[b->nids++] = db_col_int(b->trusts.rows, 1);
-        stream_next(&b->trusts);
+    id_list *ids = &b->trust_ids;
+    ids->n = 0;
+    for (bool more = row_stream_seek(&b->trusts, person); more; more = row_stream_seek(&b->trusts, person)) {
+        id_list_add(ids, db_col_int(b->trusts.rows, 1));
+        row_stream_next(&b->trusts);
     }
-    if (b->nids > 1) /* qsort(NULL, 0) is undefined */
-        qsort(b->ids, b->nids, sizeof *b->ids, compare_ll);
+    id_list_sort_unique(ids);
     jw_key(w, "trusts");
     jw_array_begin(w);
-    for (size_t i = 0; i < b->nids; i++) {
-        if (i > 0 && b->ids[i] == b->ids[i - 1])
-            continue;
+    for (size_t i = 0; i < ids->n; i++) {
         jw_object_begin(w);
         jw_field_int(w, "personId", person);
-        jw_field_int(w, "trustId", b->ids[i]);
+        jw_field_int(w, "trustId", ids->v[i]);
         jw_object_end(w);
     }
     jw_array_end(w);
@@ -275,7 +205,7 @@ static void write_memberships(builder *b, json_writer *w, long long person)
 {
     jw_key(w, "programmeMemberships");
     jw_array_begin(w);
-    for (bool more = stream_seek(&b->memberships, person); more; more = stream_seek(&b->memberships, person)) {
+    for (bool more = row_stream_seek(&b->memberships, person); more; more = row_stream_seek(&b->memberships, person)) {
         const db_rows *r = b->memberships.rows;
         jw_object_begin(w);
         field_db_int(w, "id", r, M_ID);
@@ -287,7 +217,7 @@ static void write_memberships(builder *b, json_writer *w, long long person)
         jw_field_string(w, "programmeMembershipStatus",
                         membership_status(db_col_text(r, M_START), db_col_text(r, M_END), b->ctx->today));
         jw_object_end(w);
-        stream_next(&b->memberships);
+        row_stream_next(&b->memberships);
     }
     jw_array_end(w);
 }
@@ -301,10 +231,10 @@ static int build_nested(builder *b, long long person)
     jw_init_members(&w, &b->nested);
     write_trusts(b, &w, person);
     if (b->trusts.state < 0)
-        return stream_error(b->ctx, &b->trusts);
+        return row_stream_error(b->ctx, &b->trusts);
     write_memberships(b, &w, person);
     if (b->memberships.state < 0)
-        return stream_error(b->ctx, &b->memberships);
+        return row_stream_error(b->ctx, &b->memberships);
     return 0;
 }
 
@@ -330,7 +260,7 @@ static void collect_rows(builder *b, long long person)
         size_t start = d->text.len;
         write_flat(b, &d->text, d->n == 0);
         doc_set_add(d, start);
-    } while (stream_next(&b->view) == 1 && db_col_int(b->view.rows, V_ID) == person);
+    } while (row_stream_next(&b->view) == 1 && db_col_int(b->view.rows, V_ID) == person);
     /* Insertion sort by content: a person has a row or two, and the order
      * makes the ids independent of the order the database returns. */
     for (size_t i = 1; i < d->n; i++) {
@@ -353,7 +283,7 @@ static bool same_doc(const doc_set *d, size_t i, size_t j)
 
 /* Sends the person's distinct documents: flat part without its closing
  * brace, then the nested part, then the brace. */
-static int send_docs(builder *b, long long person)
+static int send_docs(builder *b, search_bulk *bulk, long long person)
 {
     const doc_set *d = &b->docs;
     long long n = 0;
@@ -369,189 +299,75 @@ static int send_docs(builder *b, long long person)
             snprintf(id, sizeof id, "%lld", person);
         else
             snprintf(id, sizeof id, "%lld-%lld", person, n);
-        if (search_bulk_add(b->bulk, id, b->doc.data, b->doc.len) != 0)
-            return fail_step(b->ctx, "index", search_bulk_error(b->bulk));
+        if (search_bulk_add(bulk, id, b->doc.data, b->doc.len) != 0)
+            return index_job_add_failed(b->ctx, bulk);
         b->ctx->records++;
     }
     return 0;
 }
 
-static int index_person(builder *b)
+/* The index_builder callbacks. */
+
+static int next_person(void *state, job_ctx *ctx, search_bulk *bulk)
 {
+    builder *b = state;
+    if (b->view.state <= 0)
+        return b->view.state < 0 ? row_stream_error(ctx, &b->view) : 0;
     long long person = db_col_int(b->view.rows, V_ID);
     collect_rows(b, person);
     if (b->view.state < 0)
-        return stream_error(b->ctx, &b->view);
-    if (build_nested(b, person) != 0 || send_docs(b, person) != 0)
+        return row_stream_error(ctx, &b->view);
+    if (build_nested(b, person) != 0 || send_docs(b, bulk, person) != 0)
         return -1;
-    atomic_fetch_add(&b->ctx->rows_done, 1);
-    if (search_bulk_pump(b->bulk) != 0)
-        return fail_step(b->ctx, "index", search_bulk_error(b->bulk));
-    return 0;
+    return 1;
 }
 
-/* The whole load: every person, then the last requests. */
-static int load(builder *b)
+static void close_builder(void *state)
 {
-    while (b->view.state == 1) {
-        if (index_person(b) != 0)
-            return -1;
-        if (++b->persons % CANCEL_CHECK_EVERY == 0 && job_cancelled(b->ctx))
-            return -1;
-    }
-    if (b->view.state < 0)
-        return stream_error(b->ctx, &b->view);
-    if (search_bulk_finish(b->bulk) != 0)
-        return fail_step(b->ctx, "index", search_bulk_error(b->bulk));
-    return 0;
-}
-
-static void builder_free(builder *b)
-{
-    stream_close(&b->view);
-    stream_close(&b->trusts);
-    stream_close(&b->memberships);
-    search_bulk_free(b->bulk);
+    builder *b = state;
+    row_stream_close(&b->view);
+    row_stream_close(&b->trusts);
+    row_stream_close(&b->memberships);
     sb_free(&b->docs.text);
     free(b->docs.start);
     free(b->docs.len);
     sb_free(&b->nested);
     sb_free(&b->doc);
     sb_free(&b->name);
-    free(b->ids);
+    id_list_free(&b->trust_ids);
+    memset(b, 0, sizeof *b);
 }
 
 /* Opens the three streams. The person count (for progress) runs first on
  * the view's connection. */
-static int open_streams(builder *b)
+static int open_builder(void *state, job_ctx *ctx)
 {
-    job_ctx *ctx = b->ctx;
-    if (stream_open(ctx, &b->trusts, "person_search_trusts", "PersonTrust", NULL, 0) != 0 ||
-        stream_open(ctx, &b->memberships, "person_search_memberships", "ProgrammeMembership", NULL, 0) != 0)
+    builder *b = state;
+    b->ctx = ctx;
+    if (row_stream_open(ctx, &b->trusts, "person_search_trusts", "PersonTrust", NULL, 0) != 0 ||
+        row_stream_open(ctx, &b->memberships, "person_search_memberships", "ProgrammeMembership", NULL, 0) != 0)
         return -1;
     if (!(b->view.conn = job_connect(ctx, "connect")))
         return -1;
     long long expected = 0;
-    if (db_query_int(b->view.conn, sql_text(db_get_dialect(b->view.conn), "person_search_count"), NULL, 0,
-                     &expected) == 0)
+    if (db_query_int(b->view.conn, job_sql(ctx, b->view.conn, "person_search_count"), NULL, 0, &expected) == 0)
         atomic_store(&ctx->rows_expected, expected);
     db_param today = DBP_TEXT(ctx->today);
-    return stream_open(ctx, &b->view, "person_search_rows", "the person view", &today, 1);
+    return row_stream_open(ctx, &b->view, "person_search_rows", "the person view", &today, 1);
 }
 
-/* ---------------------------------------------------------------------- */
-/* the rebuild */
-
-static search_client *connect_search(job_ctx *ctx)
+static void report(void *state, job_ctx *ctx)
 {
-    const config *cfg = ctx->cfg;
-    long timeout = (long)cfg_int(cfg, CFG_ES_TIMEOUT);
-    search_options opts = {
-        .urls = cfg_str(cfg, CFG_ES_URLS),
-        .user = cfg_str(cfg, CFG_ES_USER),
-        .password = cfg_str(cfg, CFG_ES_PASSWORD),
-        .ca_file = cfg_str(cfg, CFG_ES_CA_FILE),
-        .timeout_s = timeout,
-        .connect_timeout_s = timeout < 10 ? timeout : 10,
-        .retries = (int)cfg_int(cfg, CFG_ES_RETRIES),
-        .backoff_base_s = 0.1,
-        .cancel = ctx->cancel,
-    };
-    strbuf err;
-    sb_init(&err);
-    search_client *c = search_client_new(&opts, &err);
-    if (!c)
-        job_fail(ctx, "connect to search", "%s", err.data);
-    sb_free(&err);
-    return c;
-}
-
-/* The outcome RC of one step of the rebuild; on failure records why. */
-static int step(job_ctx *ctx, const char *name, int rc, strbuf *err)
-{
-    if (rc != 0)
-        fail_step(ctx, name, err->data);
-    sb_reset(err);
-    return rc;
-}
-
-static void report_load(const builder *b, const char *index, double seconds)
-{
+    const builder *b = state;
+    (void)ctx;
     if (b->unknown_status > STATUS_WARNINGS_LOGGED)
         log_warn("search: %lld persons in all had an unknown status, indexed as null", b->unknown_status);
-    long long docs = b->ctx->records;
-    log_info("search: %lld documents for %lld persons indexed into %s in %.1f s (%.0f/s, %lld retries)", docs,
-             b->persons, index, seconds, seconds > 0 ? (double)docs / seconds : 0.0, search_bulk_retries(b->bulk));
-}
-
-static int build_index(job_ctx *ctx, search_rebuild *r, builder *b, strbuf *err)
-{
-    b->ctx = ctx;
-    if (open_streams(b) != 0)
-        return -1;
-    if (step(ctx, "create index", search_rebuild_create(r, mappings, err), err) != 0)
-        return -1;
-    b->bulk = search_bulk_new(r->client, r->index, (size_t)cfg_int(ctx->cfg, CFG_ES_BULK_BYTES),
-                              (int)cfg_int(ctx->cfg, CFG_ES_CONCURRENCY));
-    double started = monotonic_seconds();
-    if (load(b) != 0)
-        return -1;
-    ctx->rows_written = search_bulk_indexed(b->bulk);
-    report_load(b, r->index, monotonic_seconds() - started);
-    if (job_cancelled(ctx))
-        return -1;
-    return step(ctx, "complete index", search_rebuild_complete(r, ctx->records, err), err);
-}
-
-static void prune(job_ctx *ctx, search_rebuild *r)
-{
-    strbuf report;
-    sb_init(&report);
-    int failed = search_rebuild_prune(r, (int)cfg_int(ctx->cfg, CFG_ES_KEEP_PREVIOUS), &report);
-    if (failed) {
-        ctx->warnings++;
-        log_warn("search: old indices of %s not deleted: %s", r->alias, report.data ? report.data : "");
-    }
-    sb_free(&report);
-}
-
-static int rebuild(job_ctx *ctx, search_client *c)
-{
-    search_rebuild r;
-    builder b = {0};
-    strbuf err;
-    sb_init(&err);
-    const char *alias = cfg_str(ctx->cfg, CFG_ES_ALIAS);
-    int rc = step(ctx, "read alias", search_rebuild_begin(&r, c, alias, &err), &err);
-    if (rc == 0) {
-        log_info("search: building %s at %s for alias %s (now on %s)", r.index, search_client_url(c), r.alias,
-                 r.legacy ? "the legacy concrete index" : r.nold ? r.old[0] : "nothing");
-        rc = build_index(ctx, &r, &b, &err);
-    }
-    builder_free(&b);
-    /* The lock is confirmed last: had another instance taken the job over
-     * meanwhile, this build must not go live. */
-    if (rc == 0 && !job_cancelled(ctx) && job_confirm_lock(ctx) == 0)
-        rc = step(ctx, "switch alias", search_rebuild_switch(&r, &err), &err);
-    else
-        rc = -1;
-    if (rc == 0) {
-        log_info("search: alias %s now points to %s", r.alias, r.index);
-        prune(ctx, &r);
-    } else {
-        search_rebuild_abandon(&r, &ctx->error);
-    }
-    search_rebuild_free(&r);
-    sb_free(&err);
-    return rc;
 }
 
 int job_person_search(job_ctx *ctx)
 {
-    search_client *c = connect_search(ctx);
-    if (!c)
-        return -1;
-    int rc = rebuild(ctx, c);
-    search_client_free(c);
-    return rc;
+    static const index_builder persons = {"persons", CFG_ES_ALIAS, mappings, open_builder, next_person, report,
+                                          close_builder};
+    builder b = {0};
+    return index_job_run(ctx, &persons, &b);
 }

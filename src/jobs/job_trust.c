@@ -7,6 +7,7 @@
  * training pairs, so the table ends as exactly "employing rows plus training
  * rows" (a pair that is both appears twice) however often it runs. */
 #include "derived.h"
+#include "lists.h"
 
 #include <stdlib.h>
 
@@ -17,11 +18,6 @@ typedef struct {
 } trust_job;
 
 typedef struct {
-    long long *v;
-    size_t n, cap;
-} id_list;
-
-typedef struct {
     db *conn;
     db_rows *rows;
     int state;
@@ -29,29 +25,12 @@ typedef struct {
     id_list employing, training;
 } trust_source;
 
-static int compare_ll(const void *a, const void *b)
-{
-    long long x = *(const long long *)a, y = *(const long long *)b;
-    return (x > y) - (x < y);
-}
-
-static void id_list_add(id_list *l, long long id)
-{
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 16;
-        l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-    }
-    l->v[l->n++] = id;
-}
-
 /* Adds the distinct ids of the list to the group and empties the list. */
 static void add_distinct(id_list *l, drow_group *out)
 {
-    if (l->n > 1) /* qsort(NULL, 0) is undefined */
-        qsort(l->v, l->n, sizeof *l->v, compare_ll);
+    id_list_sort_unique(l);
     for (size_t i = 0; i < l->n; i++)
-        if (i == 0 || l->v[i] != l->v[i - 1])
-            drow_group_add(out, l->v[i], NULL, NULL, 0);
+        drow_group_add(out, l->v[i], NULL, NULL, 0);
     l->n = 0;
 }
 
@@ -92,15 +71,16 @@ static int run_trust_job(job_ctx *ctx, const trust_job *job)
         if (db_rows_close(src.rows) != 0 && rc == 0)
             rc = job_fail(ctx, "read sources", "%s", db_error(conn));
     }
-    free(src.employing.v);
-    free(src.training.v);
+    id_list_free(&src.employing);
+    id_list_free(&src.training);
     db_close(conn);
     return rc;
 }
 
 static const derived_table person_trust = {"PersonTrust", "person_trust_current", "personId, trustId",
-                                           INSERT_KEY_PAIR};
-static const derived_table post_trust = {"PostTrust", "post_trust_current", "postId, trustId", INSERT_KEY_PAIR};
+                                           INSERT_KEY_PAIR, NULL};
+static const derived_table post_trust = {"PostTrust", "post_trust_current", "postId, trustId", INSERT_KEY_PAIR,
+                                         NULL};
 
 int job_person_trust_employing(job_ctx *ctx)
 {

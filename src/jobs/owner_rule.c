@@ -1,7 +1,7 @@
 /* owner_rule.c - the per-person owner rule (see owner_rule.h).
  *
  * Each step looks at ONE row: the first of its rows by the step's date
- * order, ties to the lowest row id. A row with an owner ends the search; a
+ * order, ties to the lowest row id (or uuid). A row with an owner ends the search; a
  * NULL owner keeps the step's name and goes on. NULL dates never match.
  * Dates are ISO strings, so strcmp orders them. */
 #include "owner_rule.h"
@@ -34,11 +34,19 @@ static bool matches(const owner_candidate *c, when filter, const char *today)
     }
 }
 
+/* Ties: the lowest uuid where the rows have one, else the lowest id. */
+static bool lower_key(const owner_candidate *a, const owner_candidate *b)
+{
+    if (a->uuid && b->uuid)
+        return strcmp(a->uuid, b->uuid) < 0;
+    return a->id < b->id;
+}
+
 /* True if A comes before B in the step's order. */
 static bool before(const owner_candidate *a, const owner_candidate *b, when filter)
 {
     int cmp = filter == WHEN_PAST ? strcmp(b->end, a->end) : strcmp(a->start, b->start);
-    return cmp < 0 || (cmp == 0 && a->id < b->id);
+    return cmp < 0 || (cmp == 0 && lower_key(a, b));
 }
 
 static const owner_candidate *first_row(const owner_candidate *rows, size_t n, when filter, const char *today)

@@ -6,12 +6,15 @@
 
 #include <stddef.h>
 
-/* One PM or PL row: dates are 'YYYY-MM-DD' or NULL, owner may be NULL. */
+/* One PM or PL row: dates are 'YYYY-MM-DD' or NULL, owner may be NULL.
+ * Ties go to the lowest id, or, for the memberships of the 2026 schema
+ * (keyed by uuid), to the lowest uuid compared as bytes. */
 typedef struct {
     long long id;
     const char *start; /* programmeStartDate or dateFrom */
     const char *end;   /* programmeEndDate or dateTo */
     const char *owner;
+    const char *uuid;  /* the 2026 ProgrammeMembership key; NULL elsewhere */
 } owner_candidate;
 
 typedef struct {

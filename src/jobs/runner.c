@@ -146,6 +146,8 @@ static int wait_for_upstream(const run_request *req, job_ctx *ctx)
 static int lock_target(const run_request *req, job_ctx *ctx, job_lock **out)
 {
     const char *table = job_table[ctx->job].target;
+    if (!table)
+        return 0;
     unsigned wait_s = (unsigned)cfg_int(req->cfg, CFG_DEPENDENCY_WAIT);
     char *name = xasprintf("writes-%s", table);
     strbuf err;
@@ -175,14 +177,45 @@ static void log_outcome(job_ctx *ctx, int rc, double seconds)
     }
 }
 
+/* The TCS schema shape, looked at for every run (SPEC-2026 1). A failure
+ * is not fatal here: the job itself meets the broken database and says so. */
+static void detect_shape(job_ctx *ctx, db *book)
+{
+    strbuf err;
+    sb_init(&err);
+    ctx->shape = tcs_shape_detect(book, &err);
+    if (err.len)
+        log_warn("Sync [%s]: %s", job_table[ctx->job].name, err.data);
+    else
+        log_debug("Sync [%s]: TCS schema %s", job_table[ctx->job].name, tcs_shape_name(ctx->shape));
+    sb_free(&err);
+}
+
+/* The newer jobs read tables of the 2026 schema only: fail at once, naming
+ * what is missing, rather than half-way with an SQL error. */
+static int check_schema(job_ctx *ctx, db *book)
+{
+    strbuf missing;
+    sb_init(&missing);
+    int rc = tcs_check_requirements(book, job_table[ctx->job].requires, &missing);
+    if (rc != 0)
+        job_fail(ctx, "check schema", "%s: %s needs the 2026 TCS schema (this database has the %s shape)",
+                 missing.data, job_table[ctx->job].name, tcs_shape_name(ctx->shape));
+    sb_free(&missing);
+    return rc;
+}
+
 /* Runs the job once its lock is held; records and logs the outcome. */
 static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
 {
     const char *name = job_table[ctx->job].name;
     strbuf err;
     sb_init(&err);
-    long long run_id = history_start(book, name, run_trigger_name(req->trigger), ctx->today, req->scheduled,
-                                   &err);
+    detect_shape(ctx, book);
+    history_run record = {name,          run_trigger_name(req->trigger),
+                          ctx->today,    req->scheduled,
+                          ctx->shape ? tcs_shape_name(ctx->shape) : NULL, ctx->argument};
+    long long run_id = history_start(book, &record, &err);
     if (run_id < 0) {
         log_error("Sync job [%s] not started: %s", name, err.data);
         sb_free(&err);
@@ -195,7 +228,9 @@ static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
     set_live(ctx->job, ctx);
     ticker_start(&tick, ctx);
     job_lock *target = NULL;
-    int rc = wait_for_upstream(req, ctx);
+    int rc = check_schema(ctx, book);
+    if (rc == 0)
+        rc = wait_for_upstream(req, ctx);
     if (rc == 0)
         rc = lock_target(req, ctx, &target);
     if (rc == 0)
@@ -276,7 +311,7 @@ run_outcome runner_run(const run_request *req, job_id job)
         outcome = RUN_ALREADY_RUNNING;
         lock_release(lock);
     } else {
-        job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel, .lock = lock};
+        job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel, .lock = lock, .argument = req->argument};
         sb_init(&ctx.error);
         const char *today = req->today ? req->today : cfg_str(req->cfg, CFG_TODAY);
         if (today)

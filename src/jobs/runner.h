@@ -32,6 +32,9 @@ typedef struct {
      * or failed, on any instance) is skipped, so each firing runs once
      * between them, whatever their clocks say. */
     long long scheduled;
+    /* PersonRecordStatusJob's date of change: "ANY" or YYYY-MM-DD; NULL
+     * for today. The other jobs take no argument and ignore it. */
+    const char *argument;
     /* Called by runner_run_sequence before each job (run or skipped), so
      * the scheduler knows how far a sequence got. May be NULL. */
     void (*on_job)(void *arg, job_id job);

@@ -239,23 +239,23 @@ static void test_queue_merges_overlapping_triggers(void **state)
     run_queue q;
     rq_init(&q);
     int a = -1, b = -1, c = -1;
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 100, &a), RQ_NEW);
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 100, NULL, &a), RQ_NEW);
     /* the same job again: merged, not queued twice */
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 103, &b), RQ_MERGED);
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 103, NULL, &b), RQ_MERGED);
     assert_int_equal(a, b);
     assert_int_equal(q.items[a].scheduled, 103); /* the latest firing */
     /* owner with dependents overlaps: the queued run becomes the union */
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER) | B(JOB_PERSON_SEARCH), JOB_PERSON_OWNER, TRIGGER_API, 0, &b),
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER) | B(JOB_PERSON_SEARCH), JOB_PERSON_OWNER, TRIGGER_API, 0, NULL, &b),
                      RQ_MERGED);
     assert_int_equal(q.items[a].jobs, B(JOB_PERSON_OWNER) | B(JOB_PERSON_SEARCH));
     assert_int_equal(q.items[a].scheduled, 0); /* an API trigger wants a fresh run */
     assert_int_equal(q.items[a].trigger, TRIGGER_CRON);
     /* a disjoint trigger is a run of its own */
-    assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_CRON, 100, &c),
+    assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_CRON, 100, NULL, &c),
                      RQ_NEW);
     assert_int_not_equal(a, c);
     /* a trigger bridging two queued runs folds them into one */
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_SEARCH) | B(JOB_POST_TRUST_EMPLOYING), -1, TRIGGER_API, 0, &b),
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_SEARCH) | B(JOB_POST_TRUST_EMPLOYING), -1, TRIGGER_API, 0, NULL, &b),
                      RQ_MERGED);
     assert_int_equal(b, a);
     assert_int_equal(q.items[a].jobs, B(JOB_PERSON_OWNER) | B(JOB_PERSON_SEARCH) | B(JOB_POST_TRUST_EMPLOYING));
@@ -269,27 +269,27 @@ static void test_queue_one_worker_per_job(void **state)
     run_queue q;
     rq_init(&q);
     int chain = -1, post = -1, owner = -1, slot = -1;
-    assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_STARTUP, 0, &chain), RQ_NEW);
+    assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_STARTUP, 0, NULL, &chain), RQ_NEW);
     assert_int_equal(rq_next_startable(&q), chain);
     rq_start(&q, chain);
     rq_job_started(&q, chain, JOB_PERSON_OWNER);
     /* cron for a job the running chain has yet to reach: merged into it */
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_SEARCH), JOB_PERSON_SEARCH, TRIGGER_CRON, 100, &slot), RQ_MERGED);
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_SEARCH), JOB_PERSON_SEARCH, TRIGGER_CRON, 100, NULL, &slot), RQ_MERGED);
     assert_int_equal(slot, chain);
     /* ... but not an API trigger into a chain started for a firing */
     /* API for the job it is running now: Already running */
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_API, 0, &slot), RQ_BUSY);
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_API, 0, NULL, &slot), RQ_BUSY);
     /* a cron firing of that job starts at once and meets the lock */
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 100, &owner), RQ_NEW);
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 100, NULL, &owner), RQ_NEW);
     assert_true(q.items[owner].immediate);
     assert_int_equal(rq_next_startable(&q), owner);
     rq_start(&q, owner);
     rq_finish(&q, owner);
     /* the chain moves on: Post jobs still ahead of it, so a Post run waits */
     rq_job_started(&q, chain, JOB_PERSON_TRUST_TRAINING);
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_API, 0, &owner), RQ_NEW);
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_API, 0, NULL, &owner), RQ_NEW);
     assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING) | B(JOB_PERSON_OWNER), JOB_POST_TRUST_EMPLOYING,
-                               TRIGGER_API, 0, &post),
+                               TRIGGER_API, 0, NULL, &post),
                      RQ_MERGED); /* overlaps the queued owner run */
     assert_int_equal(post, owner);
     assert_int_equal(rq_next_startable(&q), -1);
@@ -305,21 +305,50 @@ static void test_queue_running_firing_and_api(void **state)
     run_queue q;
     rq_init(&q);
     int cron = -1, slot = -1;
-    assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_CRON, 100, &cron),
-                     RQ_NEW);
+    assert_int_equal(
+        rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_CRON, 100, NULL, &cron), RQ_NEW);
     rq_start(&q, cron); /* started, its job not begun yet */
     /* a run started for a firing may be skipped as already run elsewhere:
      * an API trigger does not join it but waits for it */
-    assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_API, 0, &slot),
-                     RQ_NEW);
+    assert_int_equal(
+        rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_API, 0, NULL, &slot), RQ_NEW);
     assert_int_not_equal(slot, cron);
     assert_int_equal(rq_next_startable(&q), -1);
     /* another firing may join it */
-    assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_CRON, 103, &slot),
-                     RQ_MERGED);
+    assert_int_equal(
+        rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_CRON, 103, NULL, &slot),
+        RQ_MERGED);
     assert_int_equal(rq_drop_queued(&q), B(JOB_POST_TRUST_EMPLOYING));
     rq_finish(&q, cron);
     assert_int_equal(rq_next_startable(&q), -1);
+}
+
+static void test_queue_argument_is_a_run_of_its_own(void **state)
+{
+    (void)state;
+    run_queue q;
+    rq_init(&q);
+    int chain = -1, status = -1, plain = -1;
+    assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, NULL, &chain), RQ_NEW);
+    /* a date of change is not merged into the queued chain (which would
+     * run PersonRecordStatusJob for today) */
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_RECORD_STATUS), JOB_PERSON_RECORD_STATUS, TRIGGER_API, 0, "ANY",
+                               &status),
+                     RQ_NEW);
+    assert_int_not_equal(status, chain);
+    assert_string_equal(q.items[status].argument, "ANY");
+    assert_string_equal(q.items[chain].argument, "");
+    /* and nothing is merged into it: a plain trigger joins the chain */
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_RECORD_STATUS), JOB_PERSON_RECORD_STATUS, TRIGGER_API, 0, NULL,
+                               &plain),
+                     RQ_MERGED);
+    assert_int_equal(plain, chain);
+    /* they overlap: the dated run waits for the chain, which came first */
+    assert_int_equal(rq_next_startable(&q), chain);
+    rq_start(&q, chain);
+    assert_int_equal(rq_next_startable(&q), -1);
+    rq_finish(&q, chain);
+    assert_int_equal(rq_next_startable(&q), status);
 }
 
 static void test_queue_full(void **state)
@@ -328,16 +357,16 @@ static void test_queue_full(void **state)
     run_queue q;
     rq_init(&q);
     int slot;
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_API, 0, &slot), RQ_NEW);
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_API, 0, NULL, &slot), RQ_NEW);
     rq_start(&q, slot);
     rq_job_started(&q, slot, JOB_PERSON_OWNER);
     /* firings of a running job make immediate runs until the table is full */
     int created = 0;
-    while (rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 1, &slot) == RQ_NEW)
+    while (rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_CRON, 1, NULL, &slot) == RQ_NEW)
         created++;
     assert_int_equal(created, RQ_MAX - 1);
-    assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_API, 0, &slot),
-                     RQ_FULL);
+    assert_int_equal(
+        rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_API, 0, NULL, &slot), RQ_FULL);
 }
 
 static void test_job_sets(void **state)
@@ -480,6 +509,7 @@ int main(void)
         cmocka_unit_test(test_queue_merges_overlapping_triggers),
         cmocka_unit_test(test_queue_one_worker_per_job),
         cmocka_unit_test(test_queue_running_firing_and_api),
+        cmocka_unit_test(test_queue_argument_is_a_run_of_its_own),
         cmocka_unit_test(test_queue_full),
         cmocka_unit_test(test_job_sets),
         cmocka_unit_test(test_config_time_of_day),

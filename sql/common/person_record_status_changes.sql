@@ -1,0 +1,17 @@
+-- PersonRecordStatusJob (SPEC-2026 2.1) for a date of change D (?2): the
+-- persons with a programme membership starting on D or ending on D - 1
+-- (?3), each with the status its memberships give today (?1): CURRENT when
+-- one of them has both dates and runs today, else INACTIVE. Only the
+-- persons whose Person.status differs (NULL and DELETE included), by id.
+SELECT p.id, w.wanted
+  FROM (SELECT pm.personId,
+               CASE WHEN MAX(CASE WHEN pm.programmeStartDate <= ?1 AND pm.programmeEndDate >= ?1
+                                  THEN 1 ELSE 0 END) = 1
+                    THEN 'CURRENT' ELSE 'INACTIVE' END AS wanted
+          FROM ProgrammeMembership pm
+         WHERE pm.personId IN (SELECT c.personId FROM ProgrammeMembership c
+                                WHERE c.programmeStartDate = ?2 OR c.programmeEndDate = ?3)
+         GROUP BY pm.personId) w
+  JOIN Person p ON p.id = w.personId
+ WHERE p.status IS NULL OR p.status <> w.wanted
+ ORDER BY p.id
