@@ -164,6 +164,9 @@ static const setting settings[CFG_COUNT] = {
                      "its revalidation panel when it holds nimdta)"},
     [CFG_TEST_PAUSE_BEFORE_COMMIT] = {"debug.pause_before_commit_ms", {"TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS"}, NULL,
                                       "0", KIND_INT, 0, 600000, "tests only: sleep before a job commits"},
+    [CFG_TEST_PAUSE_BEFORE_WRITE] = {"debug.pause_before_write_ms", {"TIS_SYNC_TEST_PAUSE_BEFORE_WRITE_MS"}, NULL, "0",
+                                     KIND_INT, 0, 600000,
+                                     "tests only: sleep after a job has read a table's current rows, before it writes"},
     [CFG_TEST_NOW] = {"debug.now", {"TIS_SYNC_TEST_NOW"}, NULL, NULL, KIND_TIMESTAMP, 0, 0,
                       "tests only: YYYY-MM-DDTHH:MM:SSZ; serve's clock starts there and runs on"},
 #define JOB_POLICY_HELP "skip|run_once[:GRACE_SECONDS]; default startup.out_of_date_policy and startup.grace"

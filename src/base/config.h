@@ -73,6 +73,7 @@ typedef enum {
     CFG_HTTP_LISTEN,
     CFG_PROFILE,
     CFG_TEST_PAUSE_BEFORE_COMMIT,
+    CFG_TEST_PAUSE_BEFORE_WRITE,
     CFG_TEST_NOW,
     /* Per-job out-of-date policies (job_table[].policy names each job's). */
     CFG_POLICY_PERSON_OWNER,

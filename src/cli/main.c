@@ -270,18 +270,22 @@ static int cmd_demo_data(const cli_options *o, const config *cfg)
     strbuf err;
     sb_init(&err);
     double t0 = monotonic_seconds();
-    /* A database without TCS tables gets today's development schema. */
-    demo_options d = {o->persons, (unsigned long long)(o->seed ? o->seed : 1), tcs_shape_detect(conn, &err)};
-    int rc = err.len ? -1 : 0;
-    if (rc == 0 && d.shape == TCS_SHAPE_UNKNOWN && tcs_create_dev_schema(conn, TCS_SHAPE_2026, &err) == 0)
-        d.shape = TCS_SHAPE_2026;
-    if (rc == 0 && d.shape != TCS_SHAPE_UNKNOWN && !tcs_is_dev_schema(conn)) {
+    /* A database without any TCS table gets today's development schema;
+     * one with TCS tables must be a development schema (never wipe TCS). */
+    demo_options d = {o->persons, (unsigned long long)(o->seed ? o->seed : 1), TCS_SHAPE_UNKNOWN};
+    if (!tcs_has_person_table(conn))
+        tcs_create_dev_schema(conn, TCS_SHAPE_2026, &err);
+    if (!err.len && !tcs_is_dev_schema(conn)) {
         char *where = db_url_redacted(cfg_db_url(cfg));
         sb_printf(&err, "refusing to replace the TCS data of %s: its tables were not created by "
                         "`tis-sync init-db --tcs` (demo-data only fills a development schema)", where);
         free(where);
     }
-    rc = err.len ? -1 : 0;
+    if (!err.len)
+        d.shape = tcs_shape_detect(conn, &err);
+    if (!err.len && d.shape == TCS_SHAPE_UNKNOWN)
+        sb_puts(&err, "the development schema has no ProgrammeMembership table (run init-db --tcs)");
+    int rc = err.len ? -1 : 0;
     if (rc == 0)
         rc = demo_data_generate(conn, &d, &err);
     if (rc == 0)

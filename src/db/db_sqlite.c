@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 typedef struct {
     struct db base;
@@ -29,6 +30,27 @@ static void set_sqlite_error(db *conn)
     db_set_error(conn, "%s", sqlite3_errmsg(as_sqlite(conn)->handle));
 }
 
+enum { BUSY_TIMEOUT_MS = 60000, WAL_RETRY_MS = 20 };
+
+/* Switching a new database file to WAL needs it to itself, and SQLite
+ * answers SQLITE_BUSY there without calling the busy handler (several
+ * instances starting on a fresh file at once): retry for as long as the
+ * busy timeout. */
+static int set_wal(sqlite3 *handle, char **msg)
+{
+    int rc = SQLITE_BUSY;
+    for (int waited = 0; waited <= BUSY_TIMEOUT_MS; waited += WAL_RETRY_MS) {
+        sqlite3_free(*msg);
+        *msg = NULL;
+        rc = sqlite3_exec(handle, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, msg);
+        if (rc != SQLITE_BUSY)
+            break;
+        struct timespec ts = {0, WAL_RETRY_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    return rc;
+}
+
 static db *sq_connect(const db_url *url, const db_options *opts, char **err)
 {
     sqlite3 *handle = NULL;
@@ -40,10 +62,9 @@ static db *sq_connect(const db_url *url, const db_options *opts, char **err)
         sqlite3_close(handle);
         return NULL;
     }
-    sqlite3_busy_timeout(handle, 60000);
+    sqlite3_busy_timeout(handle, BUSY_TIMEOUT_MS);
     char *msg = NULL;
-    if (sqlite3_exec(handle, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, &msg) !=
-        SQLITE_OK) {
+    if (set_wal(handle, &msg) != SQLITE_OK) {
         *err = xasprintf("cannot use SQLite database %s: %s", url->path, msg ? msg : "unknown error");
         sqlite3_free(msg);
         sqlite3_close(handle);

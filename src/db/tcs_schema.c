@@ -100,7 +100,7 @@ static int create_procedure(db *conn, tcs_shape shape, strbuf *err)
 int tcs_create_dev_schema(db *conn, tcs_shape shape, strbuf *err)
 {
     db_dialect dialect = db_get_dialect(conn);
-    bool fresh = !exists(conn, "Person");
+    bool fresh = !tcs_has_person_table(conn);
     strbuf ignored;
     sb_init(&ignored);
     tcs_shape found = fresh ? TCS_SHAPE_UNKNOWN : tcs_shape_detect(conn, &ignored);
@@ -120,6 +120,11 @@ int tcs_create_dev_schema(db *conn, tcs_shape shape, strbuf *err)
     if (fresh && mark_dev_schema(conn, err) != 0)
         return -1;
     return dialect == DB_MYSQL ? create_procedure(conn, shape, err) : 0;
+}
+
+bool tcs_has_person_table(db *conn)
+{
+    return exists(conn, "Person");
 }
 
 bool tcs_is_dev_schema(db *conn)

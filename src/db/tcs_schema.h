@@ -38,6 +38,8 @@ int tcs_check_requirements(db *conn, const char *const *requirements, strbuf *mi
  * procedure exists). Refuses a database that already has the other shape.
  * 0 or -1 (*err). */
 int tcs_create_dev_schema(db *conn, tcs_shape shape, strbuf *err);
+/* True when the database has a Person table (any TCS table at all). */
+bool tcs_has_person_table(db *conn);
 /* True when `init-db --tcs` created the TCS tables (demo-data may then
  * replace their contents). */
 bool tcs_is_dev_schema(db *conn);

@@ -188,7 +188,7 @@ static trigger_result trigger(http_api *api, struct MHD_Connection *c, const cha
 static enum MHD_Result put_chain(http_api *api, struct MHD_Connection *c, const char *url)
 {
     enum MHD_Result refused = MHD_NO;
-    if (trigger(api, c, url, JOB_SET_ALL, -1, NULL, &refused) == TRIG_REFUSED)
+    if (trigger(api, c, url, scheduler_jobs_available(api->sched), -1, NULL, &refused) == TRIG_REFUSED)
         return refused;
     return reply_empty(c);
 }

@@ -1,5 +1,6 @@
 /* derived.c - the sorted-diff replacement engine (see derived.h). */
 #include "derived.h"
+#include "log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -171,9 +172,14 @@ static int diff_group(writer *w, const drow_group *have, const drow_group *want)
     return rc;
 }
 
-static void pause_before_commit(job_ctx *ctx)
+/* Tests only (debug.pause_*_ms): hold the job at one point of the diff so
+ * that a test can act in between (it waits for the log line); a cancel
+ * ends the pause. */
+static void debug_pause(job_ctx *ctx, cfg_key key, const char *table)
 {
-    long long ms = cfg_int(ctx->cfg, CFG_TEST_PAUSE_BEFORE_COMMIT);
+    long long ms = cfg_int(ctx->cfg, key);
+    if (ms > 0)
+        log_warn("%s: pausing %lld ms (%s) on %s", job_table[ctx->job].name, ms, cfg_name(key), table);
     for (; ms > 0 && !(ctx->cancel && atomic_load(ctx->cancel)); ms -= 50) {
         struct timespec ts = {0, 50 * 1000000L};
         nanosleep(&ts, NULL);
@@ -221,6 +227,7 @@ static int replace_in_transaction(writer *w, db *reader, group_producer produce,
         return job_fail(ctx, "read current rows", "%s: %s", w->table->table, db_error(reader));
     group_reader existing;
     group_reader_init(&existing, reader, rows);
+    debug_pause(ctx, CFG_TEST_PAUSE_BEFORE_WRITE, w->table->table);
     int rc = merge_streams(w, &existing, produce, state);
     if (db_rows_close(rows) != 0 && rc == 0)
         rc = job_fail(ctx, "read current rows", "%s: %s", w->table->table, db_error(reader));
@@ -229,7 +236,7 @@ static int replace_in_transaction(writer *w, db *reader, group_producer produce,
     if (rc == 0)
         rc = flush_deletes(w);
     if (rc == 0) {
-        pause_before_commit(ctx);
+        debug_pause(ctx, CFG_TEST_PAUSE_BEFORE_COMMIT, w->table->table);
         if (job_cancelled(ctx) || job_confirm_lock(ctx) != 0)
             rc = -1;
     }

@@ -16,14 +16,21 @@ import pytest
 
 from conftest import clean_env, sanitizer_errors
 
+# The nightly chain (SPEC-2026 2) without a broker: the two reval jobs
+# exist only when RABBITMQ_HOST is set.
 CHAIN = [
     "PersonOwnerRebuildJob",
     "PersonPlacementEmployingBodyTrustJob",
     "PersonPlacementTrainingBodyTrustJob",
     "PostEmployingBodyTrustJob",
     "PostTrainingBodyTrustJob",
+    "PersonRecordStatusJob",
     "PersonElasticSearchSyncJob",
+    "PostFundingStatusSyncJob",
+    "PostElasticSearchSyncJob",
 ]
+SEARCH_JOBS = {"PersonElasticSearchSyncJob", "PostElasticSearchSyncJob"}
+REVAL_JOBS = ["RevalCurrentPmSyncJob", "RevalCurrentPlacementSyncJob"]
 
 # The search job is not under test here: point it at a closed port so that
 # it fails at once instead of retrying.

@@ -18,6 +18,15 @@ SPEC_PLACEMENTS = [  # id, traineeId, postId, dateFrom, dateTo
 ]
 
 
+def db_shape(db):
+    """The TCS schema shape: "2026" when ProgrammeMembership has a uuid."""
+    try:
+        db.query("SELECT uuid FROM ProgrammeMembership WHERE 1 = 0")
+        return "2026"
+    except Exception:  # noqa: BLE001 - no such column (either driver's error)
+        return "2019"
+
+
 def placeholder(db):
     return "?" if db.kind == "sqlite" else "%s"
 

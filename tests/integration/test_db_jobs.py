@@ -1,9 +1,17 @@
-"""The five database jobs (SPEC 1.1, 1.2) against SQLite and a real MariaDB:
-acceptance cases, multiset and idempotence rules, both owner modes, legacy
-names, dependents and the run history."""
+"""The five database jobs of 2019 (SPEC 1.1, 1.2) against SQLite and a real
+MariaDB, on both TCS schema shapes (SPEC-2026 1): acceptance cases, multiset
+and idempotence rules, both owner modes, legacy names, dependents and the
+run history."""
+
+import json
+import secrets
+import subprocess
+import time
+import urllib.request
 
 import pytest
 
+from conftest import clean_env
 from tcs_data import (WESSEX, WEST_LONDON, YORKSHIRE, load_spec_data, owners,
                       pairs)
 
@@ -15,13 +23,22 @@ EMPLOYING_PERSON = [(1, 1411), (1, 1901), (2, 1239), (2, 1389), (3, 785)]
 TRAINING_PERSON = [(1, 1411), (1, 1901), (3, 785)]
 
 
-@pytest.fixture
-def spec_db(db, run_tis):
-    """A database with the TCS schema and the SPEC section 3 data."""
-    cp = run_tis("--db", db.url, "init-db", "--tcs")
+@pytest.fixture(params=["2019", "2026"])
+def spec_db(request, db, run_tis):
+    """A database with the TCS schema of each shape and the SPEC section 3
+    data (the same rows: the jobs here read no table that changed)."""
+    cp = run_tis("--db", db.url, "init-db", "--tcs", "--schema", request.param)
     assert cp.returncode == 0, cp.stderr
+    assert f"{request.param} shape" in cp.stdout
     load_spec_data(db)
+    db.shape = request.param
     return db
+
+
+def delete_indices(url, alias):
+    with urllib.request.urlopen(f"{url}/_cat/indices/{alias}*?format=json&h=index", timeout=30) as r:
+        for row in json.load(r):
+            urllib.request.urlopen(urllib.request.Request(f"{url}/{row['index']}", method="DELETE"), timeout=30)
 
 
 def run_ok(run_tis, db, *args):
@@ -73,11 +90,42 @@ def test_person_owner_acceptance_native(spec_db, run_tis):
     assert owners(spec_db) == [(1, YORKSHIRE, "P6"), (2, WEST_LONDON, "P2"), (3, WESSEX, "P8")]
 
 
-def test_person_owner_acceptance_procedure(mysql_db, run_tis):
-    assert run_tis("--db", mysql_db.url, "init-db", "--tcs").returncode == 0
+@pytest.mark.parametrize("shape", ["2019", "2026"])
+def test_person_owner_acceptance_procedure(mysql_db, run_tis, shape):
+    assert run_tis("--db", mysql_db.url, "init-db", "--tcs", "--schema", shape).returncode == 0
     load_spec_data(mysql_db)
     run_ok(run_tis, mysql_db, "PersonOwnerRebuildJob", "--owner-mode", "procedure", "--today", "2019-08-20")
     assert owners(mysql_db) == [(1, YORKSHIRE, "P6"), (2, WEST_LONDON, "P2"), (3, WESSEX, "P8")]
+
+
+@pytest.mark.parametrize("shape", ["2019", "2026"])
+def test_person_owner_tolerates_a_row_written_meanwhile(mysql_db, run_tis, tis_bin, log_dir, shape):
+    """SPEC-2026 1: TCS's Placement triggers write a person's PersonOwner row
+    while the job runs. A row that appears after the job read the table is
+    overwritten (upsert), not a duplicate-key failure."""
+    assert run_tis("--db", mysql_db.url, "init-db", "--tcs", "--schema", shape).returncode == 0
+    load_spec_data(mysql_db)
+    mysql_db.execute("INSERT INTO Person (id) VALUES (4)")
+    mysql_db.execute("INSERT INTO Placement (id, traineeId, postId, dateFrom, dateTo) "
+                     "VALUES (6, 4, 5, '2018-01-01', '2018-06-30')")
+    env = clean_env({"TIS_SYNC_TEST_PAUSE_BEFORE_WRITE_MS": "3000"}, log_dir=log_dir)
+    job = subprocess.Popen([tis_bin, "--db", mysql_db.url, "run", "PersonOwnerRebuildJob", "--owner-mode",
+                            "native", "--today", "2019-08-20"], env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        # the job is paused with its snapshot of PersonOwner taken
+        for line in job.stderr:
+            if "pausing" in line and "on PersonOwner" in line:
+                break
+        # what a TCS trigger does meanwhile: its own row for person 4
+        mysql_db.execute("INSERT INTO PersonOwner (id, owner, rule) VALUES (4, 'written by a trigger', 'T')")
+        stderr = job.stderr.read()
+        job.wait(timeout=60)
+    finally:
+        if job.poll() is None:
+            job.kill()
+    assert job.returncode == 0, stderr
+    assert owners(mysql_db) == [(1, YORKSHIRE, "P6"), (2, WEST_LONDON, "P2"), (3, WESSEX, "P8"),
+                                (4, WESSEX, "P8")]
 
 
 def test_owner_mode_defaults(spec_db, run_tis):
@@ -120,11 +168,20 @@ def test_log_lines_and_log_file(spec_db, run_tis, log_dir):
     assert "Sync job [PostEmployingBodyTrustJob] finished." in text
 
 
-def test_with_dependents_runs_them_in_order(spec_db, run_tis):
-    cp = run_ok(run_tis, spec_db, "PostEmployingBodyTrustJob", "--with-dependents")
+def test_with_dependents_runs_them_in_order(db, run_tis, opensearch_url):
+    """SPEC-2026 2: the post trust jobs are followed by the posts index."""
+    assert run_tis("--db", db.url, "init-db", "--tcs").returncode == 0
+    load_spec_data(db)
+    alias = "tpd" + secrets.token_hex(4)
+    env = {"TIS_SYNC_ES_URL": opensearch_url, "TIS_SYNC_ES_POSTS_ALIAS": alias}
+    try:
+        cp = run_tis("--db", db.url, "run", "PostEmployingBodyTrustJob", "--with-dependents", env=env, timeout=120)
+        assert cp.returncode == 0, cp.stderr
+    finally:
+        delete_indices(opensearch_url, alias)
     started = [line.split("Sync [")[1].split("]")[0] for line in cp.stderr.splitlines() if "] started" in line]
-    assert started == ["PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob"]
-    assert len(pairs(spec_db, "PostTrust", "postId")) == 18
+    assert started == ["PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob", "PostElasticSearchSyncJob"]
+    assert len(pairs(db, "PostTrust", "postId")) == 18
 
 
 def test_history_records_each_run(spec_db, run_tis):

@@ -12,7 +12,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from serve_helpers import CHAIN, NO_CATCHUP, history, prepare_db, serve_factory, wait_until  # noqa: F401
+from serve_helpers import (CHAIN, NO_CATCHUP, SEARCH_JOBS, history, prepare_db, serve_factory,  # noqa: F401
+                           wait_until)
 
 TOKEN = "xoxb-test-token-do-not-log"
 
@@ -83,9 +84,9 @@ def test_chat_post_message_from_the_service(sqlite_db, run_tis, serve_factory, r
     prepare_db(run_tis, sqlite_db, persons=10)
     s = serve_factory(sqlite_db.url, env={"TIS_SYNC_TEST_NOW": "2030-01-10T03:00:00Z", "SLACK_API_TOKEN": TOKEN,
                                           "SLACK_CHANNEL": "#tis-sync", "TIS_SYNC_SLACK_API_URL": receiver.url + "/api"})
-    wait_until(lambda: len(receiver.texts()) >= 12, what="12 Slack messages")
+    wait_until(lambda: len(receiver.texts()) >= 2 * len(CHAIN), what="two Slack messages per job")
     assert s.stop() == 0
-    assert_texts(receiver.texts(), expected_texts(CHAIN, failing={"PersonElasticSearchSyncJob"}))
+    assert_texts(receiver.texts(), expected_texts(CHAIN, failing=SEARCH_JOBS))
     for path, headers, body in receiver.messages:
         assert path == "/api/chat.postMessage"
         assert headers["Authorization"] == "Bearer " + TOKEN
@@ -99,7 +100,7 @@ def test_chat_post_message_from_the_service(sqlite_db, run_tis, serve_factory, r
 def test_webhook_from_the_cli(sqlite_db, run_tis, receiver):
     prepare_db(run_tis, sqlite_db, persons=10)
     hook = receiver.url + "/services/T000/B000/secret-part"
-    cp = run_tis("--db", sqlite_db.url, "run", "PostEmployingBodyTrustJob", "--with-dependents",
+    cp = run_tis("--db", sqlite_db.url, "run", "PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob",
                  env={"SLACK_WEBHOOK_URL": hook})
     assert cp.returncode == 0, cp.stderr
     assert_texts(receiver.texts(), expected_texts(["PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob"]))

@@ -1,9 +1,12 @@
 """Native PersonOwner equals build_person_localoffice() on MariaDB, on random
 data sets full of ties, NULL dates, NULL owners, inconsistent dates and
-dangling references, for many values of today. Also: the five jobs give the
-same rows on SQLite and on MariaDB for the same demo data."""
+dangling references, for many values of today, on both TCS schema shapes
+(2026: memberships keyed by uuid, ties to the lowest uuid). Also: the
+database jobs give the same rows on SQLite and on MariaDB for the same demo
+data, on both shapes."""
 
 import random
+import uuid
 
 import pytest
 
@@ -20,14 +23,20 @@ def random_date(rng):
     return None if rng.random() < 0.1 else rng.choice(DATE_POOL)
 
 
-def random_rows(rng, persons):
+def random_uuid(rng):
+    """A lower-case version-4 UUID, as TCS writes them."""
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def random_rows(rng, persons, shape):
     """Programmes, posts, memberships and placements with many ties."""
     programmes = [(i, f"P{i}", rng.choice(OWNERS)) for i in range(1, 31)]
     posts = [(i, rng.choice(OWNERS)) for i in range(1, 201)]
     memberships, placements = [], []
     for person in range(1, persons + 1):
         for _ in range(rng.randint(0, 4)):
-            memberships.append((len(memberships) + 1, person, rng.randint(1, 32),  # 31, 32 dangle
+            key = random_uuid(rng) if shape == "2026" else len(memberships) + 1
+            memberships.append((key, person, rng.randint(1, 32),  # 31, 32 dangle
                                 random_date(rng), random_date(rng)))
         for _ in range(rng.randint(0, 4)):
             placements.append((len(placements) + 1, person + (5000 if rng.random() < 0.02 else 0),
@@ -35,21 +44,23 @@ def random_rows(rng, persons):
     return programmes, posts, memberships, placements
 
 
-def load_random(db, seed, persons):
+def load_random(db, seed, persons, shape):
     rng = random.Random(seed)
-    programmes, posts, memberships, placements = random_rows(rng, persons)
+    programmes, posts, memberships, placements = random_rows(rng, persons, shape)
     insert_rows(db, "Person", ["id"], [(i,) for i in range(1, persons + 1)])
     insert_rows(db, "Programme", ["id", "programmeName", "owner"], programmes)
     insert_rows(db, "Post", ["id", "owner"], posts)
     insert_rows(db, "ProgrammeMembership",
-                ["id", "personId", "programmeId", "programmeStartDate", "programmeEndDate"], memberships)
+                ["uuid" if shape == "2026" else "id", "personId", "programmeId", "programmeStartDate",
+                 "programmeEndDate"], memberships)
     insert_rows(db, "Placement", ["id", "traineeId", "postId", "dateFrom", "dateTo"], placements)
 
 
+@pytest.mark.parametrize("shape", ["2019", "2026"])
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_native_equals_procedure(mysql_db, run_tis, seed):
-    assert run_tis("--db", mysql_db.url, "init-db", "--tcs").returncode == 0
-    load_random(mysql_db, seed, persons=2000)
+def test_native_equals_procedure(mysql_db, run_tis, seed, shape):
+    assert run_tis("--db", mysql_db.url, "init-db", "--tcs", "--schema", shape).returncode == 0
+    load_random(mysql_db, seed, persons=2000, shape=shape)
     rules_seen = set()
     for today in TODAYS:
         cp = run_tis("--db", mysql_db.url, "run", "PersonOwnerRebuildJob", "--owner-mode", "procedure",
@@ -67,11 +78,14 @@ def test_native_equals_procedure(mysql_db, run_tis, seed):
     assert rules_seen == {"P1", "P2", "P5", "P6", "P7", "P8", None}
 
 
-def test_sqlite_and_mariadb_give_identical_rows(sqlite_db, mysql_db, run_tis):
+@pytest.mark.parametrize("shape", ["2019", "2026"])
+def test_sqlite_and_mariadb_give_identical_rows(sqlite_db, mysql_db, run_tis, shape):
     jobs = ["PersonOwnerRebuildJob", "PersonPlacementEmployingBodyTrustJob", "PersonPlacementTrainingBodyTrustJob",
             "PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob"]
+    if shape == "2026":
+        jobs += ["PersonRecordStatusJob", "PostFundingStatusSyncJob"]
     for db in (sqlite_db, mysql_db):
-        assert run_tis("--db", db.url, "init-db", "--tcs").returncode == 0
+        assert run_tis("--db", db.url, "init-db", "--tcs", "--schema", shape).returncode == 0
         cp = run_tis("--db", db.url, "demo-data", "--persons", "3000", "--seed", "7")
         assert cp.returncode == 0, cp.stderr
         cp = run_tis("--db", db.url, "run", *jobs, "--owner-mode", "native", "--today", "2024-02-29")
@@ -79,6 +93,11 @@ def test_sqlite_and_mariadb_give_identical_rows(sqlite_db, mysql_db, run_tis):
     assert owners(sqlite_db) == owners(mysql_db)
     assert pairs(sqlite_db, "PersonTrust", "personId") == pairs(mysql_db, "PersonTrust", "personId")
     assert pairs(sqlite_db, "PostTrust", "postId") == pairs(mysql_db, "PostTrust", "postId")
+    if shape == "2026":
+        status = "SELECT id, status FROM Person ORDER BY id"
+        assert sqlite_db.query(status) == mysql_db.query(status)
+        funding = "SELECT id, fundingStatus FROM Post ORDER BY id"
+        assert sqlite_db.query(funding) == mysql_db.query(funding)
     cp = run_tis("--db", mysql_db.url, "run", "PersonOwnerRebuildJob", "--owner-mode", "procedure",
                  "--today", "2024-02-29")
     assert cp.returncode == 0, cp.stderr

@@ -1,5 +1,7 @@
 """PersonElasticSearchSyncJob (SPEC 1.3) against a REAL OpenSearch (started
-by scripts/opensearch.sh; TIS_SYNC_TEST_ES_URL), on SQLite and MariaDB.
+by scripts/opensearch.sh; TIS_SYNC_TEST_ES_URL), on SQLite and MariaDB, on
+both TCS schema shapes (SPEC-2026 1: on the 2026 shape the nested
+memberships are the CurriculumMembership rows).
 
 Every test uses its own alias (TIS_SYNC_ES_ALIAS), so tests never see each
 other's indices. Faults come from tests/integration/fault_proxy.py, a proxy
@@ -21,10 +23,14 @@ import pytest
 
 from conftest import clean_env, sanitizer_errors
 from fault_proxy import FaultProxy
-from tcs_data import WEST_LONDON, YORKSHIRE, insert_rows, load_spec_data
+from tcs_data import WEST_LONDON, YORKSHIRE, db_shape, insert_rows, load_spec_data
 
 TODAY = "2019-08-20"
 JOB = "PersonElasticSearchSyncJob"
+# The jobs the persons index reads from, for a 2019-shape database (whose
+# chain also runs the 2026-only jobs, which fail there).
+PERSON_CHAIN = ["PersonOwnerRebuildJob", "PersonPlacementEmployingBodyTrustJob", "PersonPlacementTrainingBodyTrustJob",
+                "PersonElasticSearchSyncJob"]
 
 
 # --------------------------------------------------------------------------
@@ -170,12 +176,20 @@ def expected_docs(db, today):
     for pid, tid in db.query("SELECT DISTINCT personId, trustId FROM PersonTrust"):
         trusts.setdefault(pid, []).append(tid)
     pms = {}
-    for row in db.query("""
+    memberships = """
             SELECT pm.id, pm.personId, pm.programmeId, pr.programmeName, pr.programmeNumber,
                    tn.trainingNumber, pm.programmeStartDate, pm.programmeEndDate
               FROM ProgrammeMembership pm
               LEFT JOIN Programme pr ON pr.id = pm.programmeId
-              LEFT JOIN TrainingNumber tn ON tn.id = pm.trainingNumberId"""):
+              LEFT JOIN TrainingNumber tn ON tn.id = pm.trainingNumberId"""
+    if db_shape(db) == "2026":  # one entry per curriculum, no training number
+        memberships = """
+            SELECT cm.id, pm.personId, pm.programmeId, pr.programmeName, pr.programmeNumber,
+                   NULL, pm.programmeStartDate, pm.programmeEndDate
+              FROM CurriculumMembership cm
+              JOIN ProgrammeMembership pm ON pm.uuid = cm.programmeMembershipUuid
+              LEFT JOIN Programme pr ON pr.id = pm.programmeId"""
+    for row in db.query(memberships):
         pmid, pid, prog, name, number, tn, start, end = row
         pms.setdefault(pid, []).append({
             "id": pmid, "personId": pid, "programmeId": prog, "programmeName": name,
@@ -199,7 +213,11 @@ def expected_docs(db, today):
 
 
 def canonical(docs):
-    return sorted(json.dumps(d, sort_keys=True, ensure_ascii=False) for d in docs)
+    """Documents comparable as a multiset; the order of nested memberships
+    is not part of the contract (2019: by id; 2026: by uuid, then id)."""
+    def normal(d):
+        return {**d, "programmeMemberships": sorted(d["programmeMemberships"], key=lambda m: m["id"])}
+    return sorted(json.dumps(normal(d), sort_keys=True, ensure_ascii=False) for d in docs)
 
 
 def assert_index_matches_database(engine, alias, db, today=TODAY):
@@ -237,8 +255,9 @@ SPEC_EXTRA_PLACEMENTS = [
 
 @pytest.fixture
 def spec_search_db(db, run_tis):
-    """SPEC section 3 data plus persons that exercise every rule of 1.3."""
-    assert_ok(run_tis("--db", db.url, "init-db", "--tcs"))
+    """SPEC section 3 data plus persons that exercise every rule of 1.3, on
+    the 2019 shape (memberships with ids and training numbers)."""
+    assert_ok(run_tis("--db", db.url, "init-db", "--tcs", "--schema", "2019"))
     load_spec_data(db)
     insert_rows(db, "Person", ["id", "intrepidId", "role", "status", "publicHealthNumber"], [
         (4, "INT4", "DR in Training", "INACTIVE", "PHN4"),
@@ -287,7 +306,7 @@ def test_spec_data_chain_builds_the_documents_field_by_field(spec_search_db, run
                                                            opensearch_url):
     db = spec_search_db
     e = {"TIS_SYNC_ES_URL": opensearch_url, "TIS_SYNC_ES_ALIAS": alias}
-    cp = assert_ok(run_tis("--db", db.url, "run", "--chain", "--today", TODAY, env=e, timeout=180))
+    cp = assert_ok(run_tis("--db", db.url, "run", *PERSON_CHAIN, "--today", TODAY, env=e, timeout=180))
     assert "Sync job [PersonElasticSearchSyncJob] finished." in cp.stderr
     assert "person 6 has the unknown status 'ARCHIVED'" in cp.stderr
     docs = assert_index_matches_database(engine, alias, db)
@@ -342,6 +361,46 @@ def test_spec_data_chain_builds_the_documents_field_by_field(spec_search_db, run
     assert eight["status"] is None
 
 
+PM_UUIDS = {name: f"{n}0000000-0000-4000-8000-00000000000{n}" for n, name in enumerate("abcd", start=1)}
+
+
+def test_2026_memberships_are_the_curricula(db, run_tis, engine, alias, opensearch_url):
+    """SPEC-2026 1: each nested membership is a CurriculumMembership joined to
+    its ProgrammeMembership: the id is the curriculum's, the dates are the
+    membership's, trainingNumber is always null, a membership without a
+    curriculum has no entry."""
+    assert_ok(run_tis("--db", db.url, "init-db", "--tcs"))  # today's shape by default
+    load_spec_data(db)
+    insert_rows(db, "ContactDetails", ["id", "surname", "forenames"], [(1, "Smith", "John"), (2, "Jones", "Ann")])
+    insert_rows(db, "Programme", ["id", "programmeName", "programmeNumber", "owner"],
+                [(1, "Core Medical – Training", "PRG1", None)])
+    insert_rows(db, "TrainingNumber", ["id", "trainingNumber"], [(1, "NWE/001/1/C")])
+    insert_rows(db, "ProgrammeMembership", ["uuid", "personId", "programmeId", "trainingNumberId",
+                                            "programmeStartDate", "programmeEndDate"], [
+        (PM_UUIDS["a"], 1, 1, 1, "2019-01-01", "2020-01-01"),   # two curricula; the old number is not shown
+        (PM_UUIDS["b"], 1, 1, None, "2017-01-01", "2018-01-01"),  # PAST
+        (PM_UUIDS["c"], 1, 7, None, "2019-08-21", None),          # a missing programme, a NULL date
+        (PM_UUIDS["d"], 2, 1, None, "2019-01-01", "2020-01-01"),  # no curriculum: no entry
+    ])
+    insert_rows(db, "CurriculumMembership", ["id", "programmeMembershipUuid", "curriculumId",
+                                             "curriculumStartDate", "curriculumEndDate"], [
+        (12, PM_UUIDS["a"], 5, "2019-01-01", "2019-06-30"), (11, PM_UUIDS["a"], 6, "2019-07-01", "2020-01-01"),
+        (13, PM_UUIDS["b"], 5, None, None), (14, PM_UUIDS["c"], 9, "2019-08-21", None)])
+    assert_ok(run_search(run_tis, db, opensearch_url, alias))
+    docs = assert_index_matches_database(engine, alias, db)
+    core = {"programmeId": 1, "programmeName": "Core Medical – Training", "programmeNumber": "PRG1",
+            "trainingNumber": None}
+    one, = person_docs(docs, 1)
+    assert sorted(one["programmeMemberships"], key=lambda m: m["id"]) == [
+        {"id": 11, "personId": 1, **core, "programmeMembershipStatus": "CURRENT"},
+        {"id": 12, "personId": 1, **core, "programmeMembershipStatus": "CURRENT"},
+        {"id": 13, "personId": 1, **core, "programmeMembershipStatus": "PAST"},
+        {"id": 14, "personId": 1, "programmeId": 7, "programmeName": None, "programmeNumber": None,
+         "trainingNumber": None, "programmeMembershipStatus": "PAST"}]
+    two, = person_docs(docs, 2)
+    assert two["programmeMemberships"] == []
+
+
 def test_today_decides_current_placements(spec_search_db, run_tis, engine, alias, opensearch_url):
     db = spec_search_db
     assert_ok(run_search(run_tis, db, opensearch_url, alias, today="2020-03-05"))
@@ -352,12 +411,18 @@ def test_today_decides_current_placements(spec_search_db, run_tis, engine, alias
         ["PAST", "PAST", "CURRENT", "PAST"]
 
 
-def test_demo_data_documents_queries_and_mapping(db, run_tis, engine, alias, opensearch_url):
-    assert_ok(run_tis("--db", db.url, "init-db", "--tcs"))
+@pytest.mark.parametrize("shape", ["2019", "2026"])
+def test_demo_data_documents_queries_and_mapping(db, run_tis, engine, alias, opensearch_url, shape):
+    assert_ok(run_tis("--db", db.url, "init-db", "--tcs", "--schema", shape))
     assert_ok(run_tis("--db", db.url, "demo-data", "--persons", "600", "--seed", "11"))
-    e = {"TIS_SYNC_ES_URL": opensearch_url, "TIS_SYNC_ES_ALIAS": alias, "TIS_SYNC_ES_BULK_BYTES": "20000"}
-    assert_ok(run_tis("--db", db.url, "run", "--chain", "--today", TODAY, env=e, timeout=180))
+    e = {"TIS_SYNC_ES_URL": opensearch_url, "TIS_SYNC_ES_ALIAS": alias, "TIS_SYNC_ES_POSTS_ALIAS": alias + "posts",
+         "TIS_SYNC_ES_BULK_BYTES": "20000"}
+    jobs = ["--chain"] if shape == "2026" else PERSON_CHAIN  # the whole chain of eleven on today's shape
+    assert_ok(run_tis("--db", db.url, "run", *jobs, "--today", TODAY, env=e, timeout=180))
     docs = assert_index_matches_database(engine, alias, db)
+    if shape == "2026":  # memberships come from the curricula, without a training number
+        nested = [m for _, d in docs for m in d["programmeMemberships"]]
+        assert nested and all(m["trainingNumber"] is None for m in nested)
     assert any(d["fullName"] != d["fullName"].encode("ascii", "ignore").decode() for _, d in docs)
 
     # term query on gmcNumber finds exactly that person's documents
