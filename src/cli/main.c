@@ -82,7 +82,7 @@ static int parse_command_flag(cli_options *o, const char *flag, const char *valu
     else if (!strcmp(flag, "--date-of-change") && !valid_date_of_change(value))
         return usage_error("--date-of-change expects ANY or a date YYYY-MM-DD, got '%s'", value);
     else if (!strcmp(flag, "--date-of-change"))
-        o->date_of_change = value;
+        o->date_of_change = str_ieq(value, "ANY") ? "ANY" : value;
     else if (!strcmp(flag, "--persons") && !parse_long(value, 0, 100000000, &o->persons))
         return usage_error("--persons expects a whole number from 0 to 100000000, got '%s'", value);
     else if (!strcmp(flag, "--seed") && !parse_long(value, 0, 9223372036854775807LL, &o->seed))

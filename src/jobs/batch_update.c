@@ -1,5 +1,6 @@
 /* batch_update.c - the batched update engine (see batch_update.h). */
 #include "batch_update.h"
+#include "log.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,10 @@ static int flush(pending *p)
         rc = -1;
     if (rc == 0 && db_commit(p->conn) != 0)
         rc = job_fail(p->ctx, "commit", "%s: %s", p->u->table, db_error(p->conn));
+    if (rc == 0)
+        log_debug("Sync [%s]: committed a batch of %zu %s rows (ids %lld to %lld), %lld written",
+                  job_table[p->ctx->job].name, p->n, p->u->table, p->ids[0], p->ids[p->n - 1],
+                  p->ctx->rows_written - written);
     if (rc != 0) {
         db_rollback(p->conn);
         p->ctx->rows_written = written;

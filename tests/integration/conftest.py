@@ -25,6 +25,9 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from fault_proxy import FaultProxy
+from search_helpers import Engine
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 # Caller variables that must never leak into the binary under test.
@@ -325,3 +328,24 @@ def opensearch_url():
     if not url:
         _missing_service("TIS_SYNC_TEST_ES_URL")
     return url.rstrip("/")
+
+
+@pytest.fixture(scope="session")
+def engine(opensearch_url):
+    return Engine(opensearch_url)
+
+
+@pytest.fixture
+def alias(engine):
+    """A fresh alias name; its indices are deleted afterwards."""
+    name = "tp" + secrets.token_hex(4)
+    yield name
+    for index in engine.indices(name):
+        engine.req("DELETE", f"/{index}")
+
+
+@pytest.fixture
+def proxy(opensearch_url):
+    p = FaultProxy(opensearch_url).start()
+    yield p
+    p.stop()

@@ -16,8 +16,6 @@ import signal
 import subprocess
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import pytest
 
@@ -31,77 +29,6 @@ JOB = "PersonElasticSearchSyncJob"
 # chain also runs the 2026-only jobs, which fail there).
 PERSON_CHAIN = ["PersonOwnerRebuildJob", "PersonPlacementEmployingBodyTrustJob", "PersonPlacementTrainingBodyTrustJob",
                 "PersonElasticSearchSyncJob"]
-
-
-# --------------------------------------------------------------------------
-# a small client for checking the engine from the test side
-
-
-class Engine:
-    def __init__(self, url):
-        self.url = url
-
-    def req(self, method, path, body=None):
-        data = None
-        if body is not None:
-            data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        r = urllib.request.Request(self.url + path, data=data, method=method,
-                                   headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(r, timeout=60) as resp:
-                raw = resp.read()
-                return resp.status, json.loads(raw) if raw else None
-        except urllib.error.HTTPError as e:
-            raw = e.read()
-            return e.code, json.loads(raw) if raw else None
-
-    def ok(self, method, path, body=None):
-        status, doc = self.req(method, path, body)
-        assert status == 200, (method, path, status, doc)
-        return doc
-
-    def alias_targets(self, alias):
-        """Concrete indices behind ALIAS ([] if none; [alias] if concrete)."""
-        status, doc = self.req("GET", f"/{alias}/_alias")
-        return [] if status == 404 else sorted(doc)
-
-    def indices(self, alias):
-        """Every index whose name starts with ALIAS."""
-        return sorted(r["index"] for r in self.ok("GET", f"/_cat/indices/{alias}*?format=json&h=index"))
-
-    def count(self, target):
-        return self.ok("GET", f"/{target}/_count")["count"]
-
-    def docs(self, target):
-        """[(_id, _source)] of every document, by _id."""
-        hits = self.ok("POST", f"/{target}/_search",
-                       {"size": 10000, "query": {"match_all": {}}})["hits"]["hits"]
-        return sorted(((h["_id"], h["_source"]) for h in hits), key=lambda x: x[0])
-
-    def search_ids(self, target, query):
-        hits = self.ok("POST", f"/{target}/_search", {"size": 10000, "query": query})["hits"]["hits"]
-        return sorted(h["_id"] for h in hits)
-
-
-@pytest.fixture(scope="module")
-def engine(opensearch_url):
-    return Engine(opensearch_url)
-
-
-@pytest.fixture
-def alias(engine):
-    """A fresh alias name; its indices are deleted afterwards."""
-    name = "tp" + secrets.token_hex(4)
-    yield name
-    for index in engine.indices(name):
-        engine.req("DELETE", f"/{index}")
-
-
-@pytest.fixture
-def proxy(opensearch_url):
-    p = FaultProxy(opensearch_url).start()
-    yield p
-    p.stop()
 
 
 def run_search(run_tis, db, url, alias, *args, env=None, job=JOB, today=TODAY, timeout=180):
