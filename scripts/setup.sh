@@ -4,9 +4,10 @@
 # are skipped, and `apt-get update` only runs when something is missing.
 # Then, if scripts/opensearch.sh exists, runs `scripts/opensearch.sh setup`.
 #
-# The system MariaDB service is NOT used by the tests (scripts/mariadb.sh runs
-# a private server); if Debian's postinst started it, it is stopped and
-# disabled here so it does not hold port 3306 or /run/mysqld.
+# The system MariaDB and RabbitMQ services are NOT used by the tests
+# (scripts/mariadb.sh and scripts/rabbitmq.sh run private servers); if
+# Debian's postinst started them, they are stopped and disabled here so they
+# do not hold their ports.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -17,8 +18,8 @@ PACKAGES=(
     libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
     libcmocka-dev libsystemd-dev cppcheck
     mariadb-server mariadb-client
-    rabbitmq-server librabbitmq-dev
-    python3-pytest python3-pymysql
+    rabbitmq-server librabbitmq-dev openssl
+    python3-pytest python3-pymysql python3-pika
     tzdata curl time util-linux bc
 )
 
@@ -71,12 +72,19 @@ if [ "${#missing[@]}" -gt 0 ]; then
     rm -f "$aptlog"
     log "packages installed"
 
-    # Debian's postinst may have started the system MariaDB; we don't want it.
+    # Debian's postinst may have started the system MariaDB and RabbitMQ;
+    # the tests run private ones.
     if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
         systemctl disable --now mariadb >/dev/null 2>&1 || true
-    elif [ -x /etc/init.d/mariadb ] && pgrep -x mariadbd >/dev/null 2>&1 \
-         && [ -e /run/mysqld/mysqld.pid ]; then
-        /etc/init.d/mariadb stop >/dev/null 2>&1 || true
+        systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+    else
+        if [ -x /etc/init.d/mariadb ] && pgrep -x mariadbd >/dev/null 2>&1 \
+             && [ -e /run/mysqld/mysqld.pid ]; then
+            /etc/init.d/mariadb stop >/dev/null 2>&1 || true
+        fi
+        if [ -x /etc/init.d/rabbitmq-server ] && pgrep -f 'beam.*rabbit@' >/dev/null 2>&1; then
+            /etc/init.d/rabbitmq-server stop >/dev/null 2>&1 || true
+        fi
     fi
 fi
 

@@ -9,8 +9,9 @@
 #   build     make (build/tis-sync), make unit (build/tests/unit_*),
 #             make asan (build-asan/tis-sync; also `make unit-asan` if the
 #             Makefile has that target) - a failed build counts as 1 failure
-#   servers   a private MariaDB (scripts/mariadb.sh) and OpenSearch
-#             (scripts/opensearch.sh, if present), each in this run's temp dir
+#   servers   a private MariaDB (scripts/mariadb.sh), OpenSearch
+#             (scripts/opensearch.sh) and RabbitMQ (scripts/rabbitmq.sh), each
+#             in this run's temp dir
 #   unit      every build/tests/unit_* and build-asan/tests/unit_* (cmocka,
 #             CMOCKA_MESSAGE_OUTPUT=TAP: one count per test case)
 #   pytest    tests/integration with TIS_SYNC_BIN=build/tis-sync, then again
@@ -47,6 +48,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 RUN=$(mktemp -d /tmp/tis-sync-test.XXXXXX)
 MARIADB_DIR=$RUN/mariadb
 OPENSEARCH_DIR=$RUN/opensearch
+RABBITMQ_DIR=$RUN/rabbitmq
 
 export PYTHONDONTWRITEBYTECODE=1
 export CMOCKA_MESSAGE_OUTPUT=TAP
@@ -58,6 +60,8 @@ FAILURES=()
 MARIADB_STARTED=0
 OS_JOB=
 OS_STARTED=0
+MQ_JOB=
+MQ_STARTED=0
 INTERRUPTED=0
 FINISHED=0
 
@@ -103,6 +107,18 @@ stop_servers() {
             || echo "warning: scripts/opensearch.sh stop failed (see $RUN/opensearch.log)"
         OS_STARTED=0
     fi
+    if [ -n "$MQ_JOB" ] && kill -0 "$MQ_JOB" 2>/dev/null; then
+        kill "$MQ_JOB" 2>/dev/null
+        wait "$MQ_JOB" 2>/dev/null
+        MQ_STARTED=1
+    fi
+    MQ_JOB=
+    if [ "$MQ_STARTED" = 1 ]; then
+        say "stopping RabbitMQ"
+        bash scripts/rabbitmq.sh stop "$RABBITMQ_DIR" </dev/null >>"$RUN/rabbitmq.log" 2>&1 \
+            || echo "warning: scripts/rabbitmq.sh stop failed (see $RUN/rabbitmq.log)"
+        MQ_STARTED=0
+    fi
     if [ "$MARIADB_STARTED" = 1 ]; then
         say "stopping MariaDB"
         bash scripts/mariadb.sh stop "$MARIADB_DIR" </dev/null >>"$RUN/mariadb.log" 2>&1 \
@@ -118,7 +134,7 @@ finish() {
     trap - INT TERM
     stop_servers
     # server data is large and useless after the run; logs are kept on failure
-    rm -rf "$MARIADB_DIR/data" "$OPENSEARCH_DIR/data" 2>/dev/null
+    rm -rf "$MARIADB_DIR/data" "$OPENSEARCH_DIR/data" "$RABBITMQ_DIR/mnesia" 2>/dev/null
     if [ "$FAILED" -eq 0 ] && [ "$INTERRUPTED" = 0 ] && [ "${TIS_SYNC_TEST_KEEP:-0}" != 1 ]; then
         rm -rf "$RUN"
     else
@@ -275,6 +291,11 @@ if [ -f scripts/opensearch.sh ]; then
     OS_JOB=$!
 fi
 
+# RabbitMQ too (a few seconds).
+say "starting RabbitMQ in the background"
+bash scripts/rabbitmq.sh start "$RABBITMQ_DIR" </dev/null >"$RUN/rabbitmq.out" 2>"$RUN/rabbitmq.log" &
+MQ_JOB=$!
+
 # --------------------------------------------------------------------------
 # 2. build
 
@@ -322,6 +343,20 @@ if [ -n "$OS_JOB" ]; then
         show_tail "$RUN/opensearch.log"
         fail "servers: OpenSearch did not start (exit $rc)"
     fi
+fi
+
+say "waiting for RabbitMQ"
+wait "$MQ_JOB"
+rc=$?
+MQ_JOB=
+MQ_STARTED=1
+read -r MQ_URL MQ_TLS_PORT MQ_CA < <(tail -n 1 "$RUN/rabbitmq.out" 2>/dev/null) || true
+if [ "$rc" -eq 0 ] && [[ "${MQ_URL:-}" == amqp://* ]]; then
+    export TIS_SYNC_TEST_RABBITMQ_URL=$MQ_URL TIS_SYNC_TEST_RABBITMQ_TLS_PORT=$MQ_TLS_PORT TIS_SYNC_TEST_RABBITMQ_CA=$MQ_CA
+    echo "    $TIS_SYNC_TEST_RABBITMQ_URL (TLS on port $MQ_TLS_PORT)"
+else
+    show_tail "$RUN/rabbitmq.log"
+    fail "servers: RabbitMQ did not start (exit $rc)"
 fi
 
 # --------------------------------------------------------------------------

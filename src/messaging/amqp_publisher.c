@@ -91,8 +91,11 @@ static int open_socket(amqp_publisher *p, const amqp_options *o, strbuf *err)
     int saved = errno;
     sb_printf(err, "cannot connect to RabbitMQ at %s:%d%s: %s", o->host, o->port, o->tls ? " (TLS)" : "",
               amqp_error_string2(status));
-    if (saved && status == AMQP_STATUS_SOCKET_ERROR)
+    /* After a non-blocking connect errno may only say EINPROGRESS. */
+    if (saved && saved != EINPROGRESS && status == AMQP_STATUS_SOCKET_ERROR)
         sb_printf(err, " (%s)", strerror(saved));
+    else if (status == AMQP_STATUS_SOCKET_ERROR)
+        sb_puts(err, " (nothing answered: is the broker up and listening there?)");
     return -1;
 }
 

@@ -349,3 +349,38 @@ def proxy(opensearch_url):
     p = FaultProxy(opensearch_url).start()
     yield p
     p.stop()
+
+
+# --------------------------------------------------------------------------
+# RabbitMQ
+
+
+class RabbitBroker:
+    """The private test broker (scripts/rabbitmq.sh): .host, .port,
+    .tls_port, .ca_file, .user, .password, and .env() for tis-sync."""
+
+    def __init__(self, url, tls_port, ca_file):
+        u = urlsplit(url)
+        self.host, self.port = u.hostname, u.port
+        self.user, self.password = unquote(u.username), unquote(u.password)
+        self.tls_port, self.ca_file = int(tls_port), ca_file
+
+    def env(self, **extra):
+        """The legacy broker variables for tis-sync."""
+        return {"RABBITMQ_HOST": self.host, "RABBITMQ_PORT": self.port, "RABBITMQ_USERNAME": self.user,
+                "RABBITMQ_PASSWORD": self.password, **extra}
+
+    def connect(self):
+        import pika
+        credentials = pika.PlainCredentials(self.user, self.password)
+        return pika.BlockingConnection(pika.ConnectionParameters(self.host, self.port, "/", credentials))
+
+
+@pytest.fixture(scope="session")
+def rabbit():
+    """The test broker (env TIS_SYNC_TEST_RABBITMQ_URL, _TLS_PORT, _CA set by
+    scripts/test.sh). Skips when unset, but fails under CI=true."""
+    url = os.environ.get("TIS_SYNC_TEST_RABBITMQ_URL")
+    if not url:
+        _missing_service("TIS_SYNC_TEST_RABBITMQ_URL")
+    return RabbitBroker(url, os.environ["TIS_SYNC_TEST_RABBITMQ_TLS_PORT"], os.environ["TIS_SYNC_TEST_RABBITMQ_CA"])
