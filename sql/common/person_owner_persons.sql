@@ -1,2 +1,2 @@
 -- PersonOwnerRebuildJob, native mode: every person, in id order.
-SELECT id FROM Person ORDER BY id
+SELECT Person.id FROM Person ORDER BY Person.id

@@ -3,4 +3,4 @@
 -- WHERE checks the status again, so a person edited meanwhile is only
 -- written if it still differs.
 UPDATE Person SET status = ?1, amendedDate = ?2
- WHERE (status IS NULL OR status <> ?1) AND id IN
+ WHERE (Person.status IS NULL OR Person.status <> ?1) AND Person.id IN

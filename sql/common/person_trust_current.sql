@@ -1,2 +1,3 @@
 -- The current PersonTrust rows, shaped (personId, trustId, NULL, NULL, id).
-SELECT personId, trustId, NULL, NULL, id FROM PersonTrust ORDER BY personId
+SELECT PersonTrust.personId, PersonTrust.trustId, NULL, NULL, PersonTrust.id FROM PersonTrust
+ ORDER BY PersonTrust.personId

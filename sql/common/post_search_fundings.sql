@@ -1,6 +1,6 @@
 -- PostElasticSearchSyncJob: the funding types of the fundings counting
 -- today (?1): running today, or open-ended (no end date), by post.
-SELECT postId, fundingType
-  FROM PostFunding
- WHERE (startDate <= ?1 AND endDate >= ?1) OR endDate IS NULL
- ORDER BY postId
+SELECT pf.postId, pf.fundingType
+  FROM PostFunding pf
+ WHERE (pf.startDate <= ?1 AND pf.endDate >= ?1) OR pf.endDate IS NULL
+ ORDER BY pf.postId

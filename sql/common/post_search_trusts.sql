@@ -1,5 +1,5 @@
 -- PostElasticSearchSyncJob: PostTrust rows by post (employing and training
 -- pairs; the job keeps each trust once).
-SELECT postId, trustId
-  FROM PostTrust
- ORDER BY postId
+SELECT pt.postId, pt.trustId
+  FROM PostTrust pt
+ ORDER BY pt.postId

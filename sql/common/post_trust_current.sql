@@ -1,2 +1,2 @@
 -- The current PostTrust rows, shaped (postId, trustId, NULL, NULL, id).
-SELECT postId, trustId, NULL, NULL, id FROM PostTrust ORDER BY postId
+SELECT PostTrust.postId, PostTrust.trustId, NULL, NULL, PostTrust.id FROM PostTrust ORDER BY PostTrust.postId

@@ -1,2 +1,2 @@
 -- PostTrust jobs: each post with its employing and training body.
-SELECT id, employingBodyId, trainingBodyId FROM Post ORDER BY id
+SELECT Post.id, Post.employingBodyId, Post.trainingBodyId FROM Post ORDER BY Post.id
