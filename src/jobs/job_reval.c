@@ -120,7 +120,7 @@ static int run_reval_job(job_ctx *ctx, const char *sql)
     b.broker = conn ? connect_broker(ctx) : NULL;
     int rc = b.broker ? publish_ids(&b, conn, sql) : -1;
     if (rc == 0) {
-        ctx->rows_written = b.messages;
+        ctx->rows_written = ctx->records; /* the ids published */
         log_info("Sync [%s]: %lld persons published in %lld message(s) to exchange '%s'", job_table[ctx->job].name,
                  ctx->records, b.messages, cfg_str(ctx->cfg, CFG_REVAL_EXCHANGE));
     }
