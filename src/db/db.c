@@ -280,6 +280,17 @@ db_rows *db_query(db *conn, const char *sql, const db_param *params, size_t npar
     return rows;
 }
 
+db_rows *db_query_start(db *conn, const char *sql, const db_param *params, size_t nparams)
+{
+    if (!conn->driver->query_start)
+        return db_query(conn, sql, params, nparams);
+    conn->error[0] = '\0';
+    db_rows *rows = conn->driver->query_start(conn, sql, params, nparams);
+    if (rows)
+        rows->conn = conn;
+    return rows;
+}
+
 int db_rows_next(db_rows *rows)
 {
     return rows->conn->driver->next(rows);

@@ -78,6 +78,12 @@ int db_exec_script(db *conn, const char *sql);
 long long db_changes(db *conn);
 
 db_rows *db_query(db *conn, const char *sql, const db_param *params, size_t nparams);
+/* Like db_query, but only sends the statement (MariaDB): the server starts
+ * on it while the caller starts others on other connections, and the first
+ * db_rows_next waits for its answer, where an SQL error shows. Streams that
+ * each need a sort before their first row then sort at once. SQLite: the
+ * same as db_query. */
+db_rows *db_query_start(db *conn, const char *sql, const db_param *params, size_t nparams);
 /* 1: a row is ready, 0: end of rows, -1: error (see db_error). */
 int db_rows_next(db_rows *rows);
 int db_rows_columns(const db_rows *rows);

@@ -12,6 +12,8 @@ typedef struct db_driver {
     int (*exec_script)(db *conn, const char *sql);
     long long (*changes)(db *conn);
     db_rows *(*query)(db *conn, const char *sql, const db_param *params, size_t n);
+    /* May be NULL: query is used. */
+    db_rows *(*query_start)(db *conn, const char *sql, const db_param *params, size_t n);
     int (*next)(db_rows *rows);
     int (*columns)(const db_rows *rows);
     bool (*is_null)(const db_rows *rows, int col);

@@ -37,7 +37,8 @@ typedef struct {
     MYSQL_ROW row;
     unsigned columns;
     int failed;
-    bool done; /* the last row was read */
+    bool done;    /* the last row was read */
+    bool pending; /* sent by query_start; the answer is read at the first row */
 } mysql_rows;
 
 static pthread_once_t library_once = PTHREAD_ONCE_INIT;
@@ -216,8 +217,9 @@ static bool reconnect(mysql_db *conn)
     return true;
 }
 
-/* Sends a statement; retries once after a reconnect when that is safe. */
-static int send_query(db *base, const char *sql, const db_param *params, size_t n)
+/* Sends a statement and, unless ANSWER_LATER, reads the server's answer;
+ * retries once after a reconnect when that is safe. */
+static int send_query(db *base, const char *sql, const db_param *params, size_t n, bool answer_later)
 {
     mysql_db *conn = as_mysql(base);
     strbuf text;
@@ -226,9 +228,10 @@ static int send_query(db *base, const char *sql, const db_param *params, size_t 
         sb_free(&text);
         return -1;
     }
-    int rc = mysql_real_query(conn->handle, text.data, (unsigned long)text.len);
+    int (*send)(MYSQL *, const char *, unsigned long) = answer_later ? mysql_send_query : mysql_real_query;
+    int rc = send(conn->handle, text.data, (unsigned long)text.len);
     if (rc != 0 && server_gone(conn->handle) && !conn->in_transaction && reconnect(conn))
-        rc = mysql_real_query(conn->handle, text.data, (unsigned long)text.len);
+        rc = send(conn->handle, text.data, (unsigned long)text.len);
     sb_free(&text);
     if (rc != 0 && !base->error[0])
         set_mysql_error(base);
@@ -272,7 +275,7 @@ static void track_transaction(mysql_db *conn, const char *sql)
 static int my_exec(db *base, const char *sql, const db_param *params, size_t n)
 {
     mysql_db *conn = as_mysql(base);
-    int rc = send_query(base, sql, params, n);
+    int rc = send_query(base, sql, params, n, false);
     if (rc == 0)
         rc = drain_results(base);
     if (rc == 0 || strcmp(sql, "ROLLBACK") == 0)
@@ -284,7 +287,7 @@ static int my_exec_script(db *base, const char *sql)
 {
     MYSQL *h = as_mysql(base)->handle;
     mysql_set_server_option(h, MYSQL_OPTION_MULTI_STATEMENTS_ON);
-    int rc = send_query(base, sql, NULL, 0);
+    int rc = send_query(base, sql, NULL, 0, false);
     if (rc == 0)
         rc = drain_results(base);
     mysql_set_server_option(h, MYSQL_OPTION_MULTI_STATEMENTS_OFF);
@@ -296,24 +299,53 @@ static long long my_changes(db *base)
     return as_mysql(base)->changes;
 }
 
+/* Starts streaming the result of the statement sent last. */
+static int use_result(db *base, mysql_rows *rows)
+{
+    rows->result = mysql_use_result(as_mysql(base)->handle);
+    if (!rows->result) {
+        set_mysql_error(base);
+        return -1;
+    }
+    rows->columns = mysql_num_fields(rows->result);
+    return 0;
+}
+
 static db_rows *my_query(db *base, const char *sql, const db_param *params, size_t n)
 {
-    if (send_query(base, sql, params, n) != 0)
+    if (send_query(base, sql, params, n, false) != 0)
         return NULL;
-    MYSQL_RES *res = mysql_use_result(as_mysql(base)->handle);
-    if (!res) {
-        set_mysql_error(base);
+    mysql_rows *rows = xcalloc(1, sizeof *rows);
+    if (use_result(base, rows) != 0) {
+        free(rows);
         return NULL;
     }
+    return &rows->base;
+}
+
+/* Only sends the statement: the server works on it (a sort before the
+ * first row, say) while the caller starts others; the answer is read at
+ * the first row. */
+static db_rows *my_query_start(db *base, const char *sql, const db_param *params, size_t n)
+{
+    if (send_query(base, sql, params, n, true) != 0)
+        return NULL;
     mysql_rows *rows = xcalloc(1, sizeof *rows);
-    rows->result = res;
-    rows->columns = mysql_num_fields(res);
+    rows->pending = true;
     return &rows->base;
 }
 
 static int my_next(db_rows *base)
 {
     mysql_rows *rows = (mysql_rows *)base;
+    if (rows->pending) {
+        rows->pending = false;
+        if (mysql_read_query_result(as_mysql(base->conn)->handle) != 0 || use_result(base->conn, rows) != 0) {
+            set_mysql_error(base->conn);
+            rows->failed = 1;
+            return -1;
+        }
+    }
     rows->row = mysql_fetch_row(rows->result);
     if (rows->row)
         return 1;
@@ -353,6 +385,18 @@ static int my_rows_close(db_rows *base)
     mysql_rows *rows = (mysql_rows *)base;
     mysql_db *conn = as_mysql(base->conn);
     int failed = rows->failed;
+    if (rows->pending || (!rows->result && !failed)) {
+        /* Never read: the answer is still on its way. A fresh session is
+         * simpler than reading it. */
+        if (!reconnect(conn))
+            failed = 1;
+        free(rows);
+        return failed ? -1 : 0;
+    }
+    if (!rows->result) {
+        free(rows);
+        return -1;
+    }
     if (!rows->done && !failed && !conn->in_transaction) {
         /* Left before its end (a job failed or was cancelled): freeing the
          * result would read every remaining row of the scan. Detach it and
@@ -378,6 +422,7 @@ const db_driver db_mysql_driver = {
     .exec_script = my_exec_script,
     .changes = my_changes,
     .query = my_query,
+    .query_start = my_query_start,
     .next = my_next,
     .columns = my_columns,
     .is_null = my_is_null,

@@ -68,17 +68,19 @@ enum {
 /* Columns of person_search_memberships.sql. */
 enum { M_PERSON, M_ID, M_PROGRAMME, M_NAME, M_NUMBER, M_TRAINING_NUMBER, M_START, M_END };
 
-/* One person's distinct documents without their nested part. */
+/* JSON texts of one person, back to back in one buffer: its documents
+ * without their nested part, or its membership entries (with their ids). */
 typedef struct {
     strbuf text;
     size_t *start, *len;
+    long long *key;
     size_t n, cap;
 } doc_set;
 
 typedef struct {
     job_ctx *ctx;
     row_stream view, trusts, memberships;
-    doc_set docs;
+    doc_set docs, entries;
     strbuf nested, doc, name;
     id_list trust_ids;
     long long unknown_status;
@@ -201,24 +203,74 @@ static const char *membership_status(const char *start, const char *end, const c
     return "CURRENT";
 }
 
+static void doc_set_add(doc_set *d, size_t start, long long key)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 8;
+        d->start = xrealloc(d->start, d->cap * sizeof *d->start);
+        d->len = xrealloc(d->len, d->cap * sizeof *d->len);
+        d->key = xrealloc(d->key, d->cap * sizeof *d->key);
+    }
+    d->start[d->n] = start;
+    d->len[d->n] = d->text.len - start;
+    d->key[d->n] = key;
+    d->n++;
+}
+
+static void doc_set_clear(doc_set *d)
+{
+    sb_reset(&d->text);
+    d->n = 0;
+}
+
+static void doc_set_swap(doc_set *d, size_t i, size_t j)
+{
+    size_t s = d->start[i], l = d->len[i];
+    long long k = d->key[i];
+    d->start[i] = d->start[j], d->len[i] = d->len[j], d->key[i] = d->key[j];
+    d->start[j] = s, d->len[j] = l, d->key[j] = k;
+}
+
+static void doc_set_free(doc_set *d)
+{
+    sb_free(&d->text);
+    free(d->start);
+    free(d->len);
+    free(d->key);
+}
+
+/* The person's membership entries in id order, whatever order the
+ * database returned them in (the cheapest plan only groups them by
+ * person). Insertion sort: a person has a few. */
 static void write_memberships(builder *b, json_writer *w, long long person)
 {
-    jw_key(w, "programmeMemberships");
-    jw_array_begin(w);
+    doc_set *e = &b->entries;
+    doc_set_clear(e);
     for (bool more = row_stream_seek(&b->memberships, person); more; more = row_stream_seek(&b->memberships, person)) {
         const db_rows *r = b->memberships.rows;
-        jw_object_begin(w);
-        field_db_int(w, "id", r, M_ID);
-        jw_field_int(w, "personId", person);
-        field_db_int(w, "programmeId", r, M_PROGRAMME);
-        field_db_text(w, "programmeName", r, M_NAME);
-        field_db_text(w, "programmeNumber", r, M_NUMBER);
-        field_db_text(w, "trainingNumber", r, M_TRAINING_NUMBER);
-        jw_field_string(w, "programmeMembershipStatus",
+        size_t start = e->text.len;
+        json_writer entry;
+        jw_init(&entry, &e->text);
+        jw_object_begin(&entry);
+        field_db_int(&entry, "id", r, M_ID);
+        jw_field_int(&entry, "personId", person);
+        field_db_int(&entry, "programmeId", r, M_PROGRAMME);
+        field_db_text(&entry, "programmeName", r, M_NAME);
+        field_db_text(&entry, "programmeNumber", r, M_NUMBER);
+        field_db_text(&entry, "trainingNumber", r, M_TRAINING_NUMBER);
+        jw_field_string(&entry, "programmeMembershipStatus",
                         membership_status(db_col_text(r, M_START), db_col_text(r, M_END), b->ctx->today));
-        jw_object_end(w);
+        jw_object_end(&entry);
+        doc_set_add(e, start, db_col_int(r, M_ID));
         row_stream_next(&b->memberships);
     }
+    for (size_t i = 1; i < e->n; i++)
+        for (size_t j = i; j > 0 && e->key[j - 1] > e->key[j]; j--)
+            doc_set_swap(e, j - 1, j);
+    jw_key(w, "programmeMemberships");
+    jw_array_begin(w);
+    for (size_t i = 0; i < e->n; i++)
+        jw_raw(w, e->text.data + e->start[i], e->len[i]);
     jw_array_end(w);
 }
 
@@ -238,28 +290,15 @@ static int build_nested(builder *b, long long person)
     return 0;
 }
 
-static void doc_set_add(doc_set *d, size_t start)
-{
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 8;
-        d->start = xrealloc(d->start, d->cap * sizeof *d->start);
-        d->len = xrealloc(d->len, d->cap * sizeof *d->len);
-    }
-    d->start[d->n] = start;
-    d->len[d->n] = d->text.len - start;
-    d->n++;
-}
-
 /* Reads the view rows of PERSON into b->docs, sorted, duplicates removed. */
 static void collect_rows(builder *b, long long person)
 {
     doc_set *d = &b->docs;
-    sb_reset(&d->text);
-    d->n = 0;
+    doc_set_clear(d);
     do {
         size_t start = d->text.len;
         write_flat(b, &d->text, d->n == 0);
-        doc_set_add(d, start);
+        doc_set_add(d, start, person);
     } while (row_stream_next(&b->view) == 1 && db_col_int(b->view.rows, V_ID) == person);
     /* Insertion sort by content: a person has a row or two, and the order
      * makes the ids independent of the order the database returns. */
@@ -269,9 +308,7 @@ static void collect_rows(builder *b, long long person)
             int cmp = memcmp(d->text.data + d->start[a], d->text.data + d->start[j], n);
             if (cmp < 0 || (cmp == 0 && d->len[a] <= d->len[j]))
                 break;
-            size_t ts = d->start[a], tl = d->len[a];
-            d->start[a] = d->start[j], d->len[a] = d->len[j];
-            d->start[j] = ts, d->len[j] = tl;
+            doc_set_swap(d, a, j);
         }
     }
 }
@@ -328,9 +365,8 @@ static void close_builder(void *state)
     row_stream_close(&b->view);
     row_stream_close(&b->trusts);
     row_stream_close(&b->memberships);
-    sb_free(&b->docs.text);
-    free(b->docs.start);
-    free(b->docs.len);
+    doc_set_free(&b->docs);
+    doc_set_free(&b->entries);
     sb_free(&b->nested);
     sb_free(&b->doc);
     sb_free(&b->name);
@@ -338,14 +374,15 @@ static void close_builder(void *state)
     memset(b, 0, sizeof *b);
 }
 
-/* Opens the three streams. The person count (for progress) runs first on
- * the view's connection. */
+/* Starts the three streams (the database sorts the first two while the
+ * view starts), then reads their first rows. The person count (for
+ * progress) runs first on the view's connection. */
 static int open_builder(void *state, job_ctx *ctx)
 {
     builder *b = state;
     b->ctx = ctx;
-    if (row_stream_open(ctx, &b->trusts, "person_search_trusts", "PersonTrust", NULL, 0) != 0 ||
-        row_stream_open(ctx, &b->memberships, "person_search_memberships", "ProgrammeMembership", NULL, 0) != 0)
+    if (row_stream_start(ctx, &b->trusts, "person_search_trusts", "PersonTrust", NULL, 0) != 0 ||
+        row_stream_start(ctx, &b->memberships, "person_search_memberships", "ProgrammeMembership", NULL, 0) != 0)
         return -1;
     if (!(b->view.conn = job_connect(ctx, "connect")))
         return -1;
@@ -353,7 +390,13 @@ static int open_builder(void *state, job_ctx *ctx)
     if (db_query_int(b->view.conn, job_sql(ctx, b->view.conn, "person_search_count"), NULL, 0, &expected) == 0)
         atomic_store(&ctx->rows_expected, expected);
     db_param today = DBP_TEXT(ctx->today);
-    return row_stream_open(ctx, &b->view, "person_search_rows", "the person view", &today, 1);
+    if (row_stream_start(ctx, &b->view, "person_search_rows", "the person view", &today, 1) != 0)
+        return -1;
+    row_stream *const all[] = {&b->trusts, &b->memberships, &b->view};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (row_stream_first(ctx, all[i]) != 0)
+            return -1;
+    return 0;
 }
 
 static void report(void *state, job_ctx *ctx)

@@ -247,6 +247,8 @@ static int next_post(void *state, job_ctx *ctx, search_bulk *bulk)
     return 1;
 }
 
+/* Starts the eight streams (the database sorts those that need it side by
+ * side), then reads their first rows. */
 static int open_builder(void *state, job_ctx *ctx)
 {
     builder *b = state;
@@ -266,14 +268,19 @@ static int open_builder(void *state, job_ctx *ctx)
         {&b->trusts, "post_search_trusts", "PostTrust", false},
     };
     for (size_t i = 0; i < sizeof streams / sizeof *streams; i++)
-        if (row_stream_open(ctx, streams[i].s, streams[i].sql, streams[i].what, &today, streams[i].today) != 0)
+        if (row_stream_start(ctx, streams[i].s, streams[i].sql, streams[i].what, &today, streams[i].today) != 0)
             return -1;
     if (!(b->posts.conn = job_connect(ctx, "connect")))
         return -1;
     long long expected = 0;
     if (db_query_int(b->posts.conn, job_sql(ctx, b->posts.conn, "post_search_count"), NULL, 0, &expected) == 0)
         atomic_store(&ctx->rows_expected, expected);
-    return row_stream_open(ctx, &b->posts, "post_search_posts", "Post", NULL, 0);
+    if (row_stream_start(ctx, &b->posts, "post_search_posts", "Post", NULL, 0) != 0)
+        return -1;
+    for (size_t i = 0; i < sizeof streams / sizeof *streams; i++)
+        if (row_stream_first(ctx, streams[i].s) != 0)
+            return -1;
+    return row_stream_first(ctx, &b->posts);
 }
 
 static void report(void *state, job_ctx *ctx)

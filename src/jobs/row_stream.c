@@ -3,17 +3,21 @@
 
 #include <string.h>
 
-int row_stream_open(job_ctx *ctx, row_stream *s, const char *name, const char *what, const db_param *params,
-                    size_t nparams)
+int row_stream_start(job_ctx *ctx, row_stream *s, const char *name, const char *what, const db_param *params,
+                     size_t nparams)
 {
     s->what = what;
     if (!s->conn && !(s->conn = job_connect(ctx, "connect")))
         return -1;
-    s->rows = db_query(s->conn, job_sql(ctx, s->conn, name), params, nparams);
+    s->rows = db_query_start(s->conn, job_sql(ctx, s->conn, name), params, nparams);
     if (!s->rows)
         return job_fail(ctx, "read", "%s: %s", what, db_error(s->conn));
-    s->state = db_rows_next(s->rows);
     return 0;
+}
+
+int row_stream_first(job_ctx *ctx, row_stream *s)
+{
+    return row_stream_next(s) < 0 ? row_stream_error(ctx, s) : 0;
 }
 
 int row_stream_next(row_stream *s)

@@ -15,11 +15,17 @@ typedef struct {
     const char *what;
 } row_stream;
 
-/* Connects (unless S already has a connection) and starts the query of the
- * SQL file NAME (job_sql); WHAT names it in messages. The first row is
- * ready after it. 0, or -1 with the job's error set. */
-int row_stream_open(job_ctx *ctx, row_stream *s, const char *name, const char *what, const db_param *params,
-                    size_t nparams);
+/* Connects (unless S already has a connection) and sends the query of the
+ * SQL file NAME (job_sql); WHAT names it in messages. The database starts
+ * on it at once (db_query_start): a job starts all its streams, then
+ * reads their first rows with row_stream_first, so that the sorts some of
+ * them need before a first row run side by side. 0, or -1 with the job's
+ * error set. */
+int row_stream_start(job_ctx *ctx, row_stream *s, const char *name, const char *what, const db_param *params,
+                     size_t nparams);
+/* Reads the first row of a started stream. 0, or -1 with the job's error
+ * set. */
+int row_stream_first(job_ctx *ctx, row_stream *s);
 /* The next row: 1, 0 at the end, -1 on error. */
 int row_stream_next(row_stream *s);
 /* Skips the rows whose key is below KEY (rows of persons or posts that have
