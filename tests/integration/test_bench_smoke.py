@@ -16,5 +16,9 @@ def test_bench_smoke(mariadb_server, tis_bin, tmp_path):
     assert cp.returncode == 0, cp.stdout + cp.stderr
     text = out.read_text()
     assert "| PersonOwner, empty table: procedure vs native |" in text
-    assert "| NO |" not in text and text.count("| yes |") == 8
-    assert "## Memory growth" in text
+    assert "| PersonRecordStatusJob, date of change ANY (every person with a membership), vs one bare UPDATE |" in text
+    # owner x2, trust x2, status x3 on the 2026 schema; owner x2, trust x2 on 2019
+    assert "| NO |" not in text and text.count("| yes |") == 11
+    assert "## 2026 schema: 600 persons" in text and "## 2019 schema: 600 persons" in text
+    assert "## Peak RSS of each job (2026 schema)" in text
+    assert "| PostFundingStatusSyncJob | " in text
