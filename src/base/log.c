@@ -82,6 +82,24 @@ void log_close_file(void)
     pthread_mutex_unlock(&log_lock);
 }
 
+/* Messages quote what others wrote (database values, request paths, an
+ * engine's errors): a control character in one could forge or break a log
+ * line, so each is written as an escape and every message is one line. */
+static void append_one_line(strbuf *line, const strbuf *message)
+{
+    for (size_t i = 0; i < message->len; i++) {
+        unsigned char c = (unsigned char)message->data[i];
+        if (c == '\n')
+            sb_puts(line, "\\n");
+        else if (c == '\r')
+            sb_puts(line, "\\r");
+        else if (c < 0x20 || c == 0x7f)
+            sb_printf(line, "\\x%02x", c);
+        else
+            sb_putc(line, (char)c);
+    }
+}
+
 void log_msg(log_level level, const char *fmt, ...)
 {
     if ((int)level > atomic_load_explicit(&current_level, memory_order_relaxed))
@@ -91,10 +109,14 @@ void log_msg(log_level level, const char *fmt, ...)
     strbuf line;
     sb_init(&line);
     sb_printf(&line, "%s %-5s ", stamp, level_names[level]);
+    strbuf message;
+    sb_init(&message);
     va_list ap;
     va_start(ap, fmt);
-    sb_vprintf(&line, fmt, ap);
+    sb_vprintf(&message, fmt, ap);
     va_end(ap);
+    append_one_line(&line, &message);
+    sb_free(&message);
     sb_putc(&line, '\n');
     pthread_mutex_lock(&log_lock);
     fwrite(line.data, 1, line.len, stderr);

@@ -4,6 +4,8 @@ and where it came from, and the right exit status (2 usage/configuration,
 
 import pytest
 
+from conftest import REPO_ROOT
+
 SECRET = "s3cret-Pa55-word"
 
 
@@ -79,6 +81,13 @@ def test_flag_beats_env_beats_file(run_tis, tmp_path):
     (["demo-data"], "demo-data needs --persons N"),
     (["demo-data", "--persons", "many"], "--persons expects a whole number"),
     (["run", "--today"], "option --today needs a value"),
+    (["init-db", "--schema", "2026"], "--schema goes with --tcs"),
+    (["init-db", "--tcs", "--schema", "2022"], "--schema expects 2019 or 2026, got '2022'"),
+    (["run", "PostFundingStatusSyncJob", "--date-of-change", "ANY"],
+     "--date-of-change is PersonRecordStatusJob's: run that job with it"),
+    (["run", "--chain", "--date-of-change", "ANY"], "run --chain takes no job names, no --with-dependents"),
+    (["run", "PersonRecordStatusJob", "--date-of-change", "2022-02-30"],
+     "--date-of-change expects ANY or a date YYYY-MM-DD, got '2022-02-30'"),
 ])
 def test_usage_errors(run_tis, tmp_path, args, message):
     cp = run_tis("--db", f"sqlite:{tmp_path}/a.db", *args)
@@ -140,5 +149,29 @@ def test_help_and_config_reference(run_tis):
     cp = run_tis("config-reference")
     assert cp.returncode == 0
     for name in ["DBHOST", "APPLICATION_CRON_PERSONOWNERREBUILDJOB", "APPLICATION_JOBS_RUNONSTARTUP_EARLIEST",
-                 "ES_URLS", "SLACK_API_TOKEN", "TIS_SYNC_OWNER_MODE", "LOG_LEVEL"]:
-        assert name in cp.stdout
+                 "ES_URLS", "SLACK_API_TOKEN", "TIS_SYNC_OWNER_MODE", "LOG_LEVEL",
+                 # SPEC-2026: the newer jobs' schedules, the broker, the date override, the profile
+                 "APPLICATION_CRON_PERSONRECORDSTATUSJOB", "APPLICATION_CRON_REVALCURRENTPMJOB",
+                 "APPLICATION_CRON_POSTFUNDING_STATUS_SYNCJOB", "APPLICATION_CRON_REVALCURRENTPLACEMENTJOB",
+                 "APPLICATION_CRON_POSTELASTICSEARCHJOB", "RABBITMQ_HOST", "RABBITMQ_PORT", "RABBITMQ_USERNAME",
+                 "RABBITMQ_PASSWORD", "RABBITMQ_USE_SSL", "RABBITMQ_VHOST", "REVAL_RABBIT_EXCHANGE",
+                 "REVAL_RABBIT_TRAINEEUPDATE_ROUTING_KEY", "APPLICATION_JOBS_PERSONRECORDSTATUSJOB_DATEOFCHANGEOVERRIDE",
+                 "SPRING_PROFILES_ACTIVE"]:
+        assert name in cp.stdout, name
+
+
+def test_example_configuration_is_valid(run_tis, tmp_path):
+    """packaging/tis-sync.ini.example, as shipped, is read without error."""
+    cp = run_tis("--config", REPO_ROOT / "packaging" / "tis-sync.ini.example", "--db", f"sqlite:{tmp_path}/a.db",
+                 "jobs")
+    assert cp.returncode == 0, cp.stderr
+    assert "PostElasticSearchSyncJob               0 55 1 * * *" in cp.stdout
+
+
+@pytest.mark.parametrize("first,second", [("2019", "2026"), ("2026", "2019")])
+def test_init_db_never_alters_the_other_shape(db, run_tis, first, second):
+    assert run_tis("--db", db.url, "init-db", "--tcs", "--schema", first).returncode == 0
+    cp = run_tis("--db", db.url, "init-db", "--tcs", "--schema", second)
+    assert cp.returncode == 1
+    assert f"this database already has the {first} TCS schema; it is never altered" in cp.stderr
+    assert run_tis("--db", db.url, "init-db", "--tcs", "--schema", first).returncode == 0  # idempotent

@@ -26,6 +26,7 @@ def test_startup_inside_window_runs_chain_once_in_order(db, run_tis, serve_facto
     prepare_db(run_tis, db)
     s = serve_factory(db.url, env={"TIS_SYNC_TEST_NOW": "2030-01-10T03:00:00Z", **NO_SEARCH})
     s.wait_for(r"inside the catch-up window \[00:00:00, 07:00:00\)")
+    s.wait_for(r"TCS schema: 2026 shape \(ProgrammeMembership has a uuid column\)")  # said at start
     s.wait_for(STARTUP_DONE)
     time.sleep(0.5)  # nothing else may follow
     assert s.stop() == 0
