@@ -89,7 +89,6 @@ bool job_depends_on(job_id b, job_id a)
     return false;
 }
 
-/* Job ids of SET in chain order into OUT; returns how many. */
 size_t job_set_to_list(job_set set, job_id out[JOB_COUNT])
 {
     size_t n = 0;
@@ -113,7 +112,8 @@ void job_set_describe(job_set set, strbuf *sb)
 void job_list_names(strbuf *out)
 {
     for (int i = 0; i < JOB_COUNT; i++)
-        sb_printf(out, "  %s (also %s, %s)\n", job_table[i].name, job_table[i].bean, job_table[i].method);
+        sb_printf(out, "  %s (also %s, %s, %s)\n", job_table[i].name, job_table[i].bean, job_table[i].method,
+                  job_table[i].status_key);
 }
 
 int job_fail(job_ctx *ctx, const char *step, const char *fmt, ...)

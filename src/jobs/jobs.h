@@ -87,7 +87,8 @@ bool job_depends_on(job_id b, job_id a);
 size_t job_set_to_list(job_set set, job_id out[JOB_COUNT]);
 /* "A, B, C" into SB. */
 void job_set_describe(job_set set, strbuf *sb);
-/* Appends "name (bean, method)" lines of every job, for error messages. */
+/* Appends "name (also bean, method, status key)" lines of every job, for
+ * error messages. */
 void job_list_names(strbuf *out);
 
 /* Sets ctx->error to "STEP: message" (replacing any earlier one); returns -1. */
