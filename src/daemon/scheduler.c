@@ -259,7 +259,8 @@ static trigger_result submit_locked(scheduler *s, job_set jobs, int primary, run
 trigger_result scheduler_trigger(scheduler *s, job_set jobs, int primary, run_trigger trigger, const char *argument)
 {
     pthread_mutex_lock(&s->mu);
-    trigger_result r = submit_locked(s, jobs & jobs_available(s->cfg->cfg), primary, trigger, 0, argument);
+    job_set available = jobs & jobs_available(s->cfg->cfg);
+    trigger_result r = available ? submit_locked(s, available, primary, trigger, 0, argument) : TRIG_REFUSED;
     pthread_mutex_unlock(&s->mu);
     return r;
 }

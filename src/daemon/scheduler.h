@@ -37,7 +37,7 @@ typedef enum {
     TRIG_STARTED,         /* queued as a new run */
     TRIG_MERGED,          /* merged into a queued or running run */
     TRIG_ALREADY_RUNNING, /* the named job runs here now; nothing queued */
-    TRIG_REFUSED,         /* shutting down, or no room */
+    TRIG_REFUSED,         /* shutting down, no room, or none of the jobs is available */
 } trigger_result;
 
 /* Asks for a run of JOBS (from any thread); jobs not available under the
