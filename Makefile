@@ -2,7 +2,7 @@
 # ASan+UBSan in build-asan/; `make unit` the cmocka unit tests; `make test`
 # runs everything (scripts/test.sh).
 CC ?= cc
-PKGS := libmariadb sqlite3 libcurl jansson libmicrohttpd libsystemd librabbitmq
+PKGS := libmariadb sqlite3 libcurl jansson libmicrohttpd libsystemd librabbitmq libcrypto
 # src/ is grouped by layer (base, db, jobs, search, messaging, daemon, http,
 # cli); every folder is on the include path, so a header is named alone.
 SRC_DIRS := $(patsubst %/,%,$(wildcard src/*/))
@@ -25,22 +25,26 @@ build-gen/sql_files.c: $(SQL) scripts/embed-sql.sh
 	@mkdir -p build-gen
 	scripts/embed-sql.sh sql > $@.tmp && mv $@.tmp $@
 
+build-gen/api_files.c: api/openapi.json scripts/embed-text.sh
+	@mkdir -p build-gen
+	scripts/embed-text.sh openapi_json=api/openapi.json > $@.tmp && mv $@.tmp $@
+
 define build_tree
 $(1)/obj/%.o: src/%.c $(wildcard src/*/*.h) Makefile
 	@mkdir -p $$(dir $$@)
 	@echo CC $$@
 	@$$(CC) $$(CFLAGS_BASE) $(2) -c $$< -o $$@
 
-$(1)/obj/sql_files.o: build-gen/sql_files.c
+$(1)/obj/%_files.o: build-gen/%_files.c
 	@mkdir -p $(1)/obj
 	@echo CC $$@
 	@$$(CC) $$(CFLAGS_BASE) $(2) -c $$< -o $$@
 
-$(1)/tis-sync: $(patsubst src/%.c,$(1)/obj/%.o,$(SRCS)) $(1)/obj/sql_files.o
+$(1)/tis-sync: $(patsubst src/%.c,$(1)/obj/%.o,$(SRCS)) $(1)/obj/sql_files.o $(1)/obj/api_files.o
 	@echo LINK $$@
 	@$$(CC) $(2) $$^ -o $$@ $$(LIBS)
 
-$(1)/tests/unit_%: tests/unit/test_%.c $(patsubst src/%.c,$(1)/obj/%.o,$(LIB_SRCS)) $(1)/obj/sql_files.o
+$(1)/tests/unit_%: tests/unit/test_%.c $(patsubst src/%.c,$(1)/obj/%.o,$(LIB_SRCS)) $(1)/obj/sql_files.o $(1)/obj/api_files.o
 	@mkdir -p $(1)/tests
 	@echo LINK $$@
 	@$$(CC) $$(CFLAGS_BASE) $(2) $$^ -o $$@ $$(LIBS) -lcmocka

@@ -14,12 +14,13 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(
     build-essential pkg-config
-    libmariadb-dev libsqlite3-dev sqlite3
+    libmariadb-dev libsqlite3-dev sqlite3 libssl-dev
     libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
     libcmocka-dev libsystemd-dev cppcheck
     mariadb-server mariadb-client
     rabbitmq-server librabbitmq-dev openssl
-    python3-pytest python3-pymysql python3-pika
+    prometheus
+    python3-pytest python3-pymysql python3-pika python3-jsonschema
     tzdata curl time util-linux bc
 )
 
@@ -72,12 +73,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
     rm -f "$aptlog"
     log "packages installed"
 
-    # Debian's postinst may have started the system MariaDB and RabbitMQ;
-    # the tests run private ones.
+    # Debian's postinst may have started the system MariaDB, RabbitMQ and
+    # Prometheus (we need only its promtool); the tests run private ones.
     if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
         systemctl disable --now mariadb >/dev/null 2>&1 || true
         systemctl disable --now rabbitmq-server >/dev/null 2>&1 || true
+        systemctl disable --now prometheus >/dev/null 2>&1 || true
     else
+        if [ -x /etc/init.d/prometheus ] && pgrep -x prometheus >/dev/null 2>&1; then
+            /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+        fi
         if [ -x /etc/init.d/mariadb ] && pgrep -x mariadbd >/dev/null 2>&1 \
              && [ -e /run/mysqld/mysqld.pid ]; then
             /etc/init.d/mariadb stop >/dev/null 2>&1 || true

@@ -28,6 +28,7 @@ typedef enum {
     KIND_TIMESTAMP,
     KIND_JOB_POLICY,
     KIND_DATE_OF_CHANGE,
+    KIND_CHOICE, /* one of the words of `choices` */
 } value_kind;
 
 typedef struct {
@@ -38,6 +39,7 @@ typedef struct {
     value_kind kind;
     long long min, max;  /* for KIND_INT */
     const char *help;
+    const char *choices; /* KIND_CHOICE: "a|b" */
 } setting;
 
 static const setting settings[CFG_COUNT] = {
@@ -158,7 +160,23 @@ static const setting settings[CFG_COUNT] = {
     [CFG_REVAL_ROUTING_KEY] = {"reval.routing_key", {"REVAL_RABBIT_TRAINEEUPDATE_ROUTING_KEY"}, NULL,
                                "reval.trainee.update", KIND_STRING, 0, 0, "routing key of the trainee updates"},
     [CFG_HTTP_LISTEN] = {"http.listen", {"TIS_SYNC_HTTP_LISTEN"}, "--listen", "127.0.0.1:8080",
-                         KIND_STRING, 0, 0, "address:port of the HTTP API of serve"},
+                         KIND_STRING, 0, 0, "address:port of the HTTP API of serve, or off"},
+    [CFG_HTTP_AUTH] = {"http.auth", {"TIS_SYNC_HTTP_AUTH"}, NULL, "token", KIND_CHOICE, 0, 0,
+                       "token: every request but GET /health and /readyz needs a bearer token (tis-sync token new); "
+                       "none: no authentication, refused unless http.listen is a loopback address",
+                       "token|none"},
+    [CFG_HTTP_TLS_CERT] = {"http.tls_cert", {"TIS_SYNC_HTTP_TLS_CERT"}, NULL, NULL, KIND_PATH, 0, 0,
+                           "PEM certificate (chain) file: serve the API over HTTPS (with http.tls_key)"},
+    [CFG_HTTP_TLS_KEY] = {"http.tls_key", {"TIS_SYNC_HTTP_TLS_KEY"}, NULL, NULL, KIND_PATH, 0, 0,
+                          "PEM private key file of http.tls_cert"},
+    [CFG_HTTP_METRICS_AUTH] = {"http.metrics_auth", {"TIS_SYNC_HTTP_METRICS_AUTH"}, NULL, "viewer", KIND_CHOICE, 0, 0,
+                               "viewer: GET /metrics needs a viewer (or operator) token; none: open to any client",
+                               "viewer|none"},
+    [CFG_HTTP_MAX_CONNECTIONS] = {"http.max_connections", {"TIS_SYNC_HTTP_MAX_CONNECTIONS"}, NULL, "256", KIND_INT, 4,
+                                  4096, "HTTP connections open at once (each has a thread)"},
+    [CFG_HTTP_MAX_PER_ADDRESS] = {"http.max_connections_per_address", {"TIS_SYNC_HTTP_MAX_CONNECTIONS_PER_ADDRESS"},
+                                  NULL, "32", KIND_INT, 1, 4096,
+                                  "HTTP connections open at once from one client address (raise it behind a proxy)"},
     [CFG_PROFILE] = {"service.profile", {"SPRING_PROFILES_ACTIVE"}, NULL, NULL, KIND_STRING, 0, 0,
                      "the legacy active profile, answered by GET /sync/api/sys/profile (the legacy page hides "
                      "its revalidation panel when it holds nimdta)"},
@@ -356,6 +374,20 @@ static bool valid_urls(const char *s)
     return ok && any;
 }
 
+/* Whether VALUE is one of the '|'-separated WORDS. */
+static bool word_in(const char *value, const char *words)
+{
+    size_t n = strlen(value);
+    for (const char *w = words; w && *w;) {
+        const char *end = strchr(w, '|');
+        size_t len = end ? (size_t)(end - w) : strlen(w);
+        if (len == n && strncmp(w, value, n) == 0)
+            return true;
+        w = end ? end + 1 : NULL;
+    }
+    return false;
+}
+
 /* Checks one value; on error appends "expected ..." to err. */
 static bool check_value(int key, const char *value, strbuf *err)
 {
@@ -429,6 +461,11 @@ static bool check_value(int key, const char *value, strbuf *err)
                   cron_err);
         return false;
     }
+    case KIND_CHOICE:
+        if (word_in(value, s->choices))
+            return true;
+        sb_printf(err, "expected one of %s", s->choices);
+        return false;
     default:
         if (*value || s->kind == KIND_SECRET)
             return true;
@@ -497,6 +534,45 @@ static int resolve_owner_mode(config *cfg, strbuf *err)
     return 0;
 }
 
+bool cfg_http_auth_required(const config *cfg)
+{
+    return strcmp(cfg->entries[CFG_HTTP_AUTH].value, "none") != 0;
+}
+
+bool cfg_metrics_auth_required(const config *cfg)
+{
+    return cfg_http_auth_required(cfg) && strcmp(cfg->entries[CFG_HTTP_METRICS_AUTH].value, "none") != 0;
+}
+
+bool cfg_http_listen_is_loopback(const config *cfg)
+{
+    const char *listen = cfg->entries[CFG_HTTP_LISTEN].value;
+    return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 ||
+           strncmp(listen, "localhost:", 10) == 0;
+}
+
+/* The HTTP settings that only make sense together. */
+static int check_http(const config *cfg, strbuf *err)
+{
+    const entry *auth = &cfg->entries[CFG_HTTP_AUTH], *listen = &cfg->entries[CFG_HTTP_LISTEN];
+    if (!cfg_http_auth_required(cfg) && !str_ieq(listen->value, "off") && !cfg_http_listen_is_loopback(cfg)) {
+        sb_printf(err,
+                  "http.auth = none (from %s) is refused: http.listen '%s' (from %s) is not a loopback address; "
+                  "anyone reaching it could start and cancel jobs. Use tokens (http.auth = token) or listen on "
+                  "127.0.0.1",
+                  auth->source, listen->value, listen->source);
+        return -1;
+    }
+    const entry *cert = &cfg->entries[CFG_HTTP_TLS_CERT], *key = &cfg->entries[CFG_HTTP_TLS_KEY];
+    if (!cert->value != !key->value) {
+        const entry *set = cert->value ? cert : key;
+        sb_printf(err, "%s (from %s) needs %s as well", cert->value ? "http.tls_cert" : "http.tls_key", set->source,
+                  cert->value ? "http.tls_key" : "http.tls_cert");
+        return -1;
+    }
+    return 0;
+}
+
 int config_finish(config *cfg, strbuf *err)
 {
     for (int i = 0; i < CFG_COUNT; i++) {
@@ -513,7 +589,7 @@ int config_finish(config *cfg, strbuf *err)
         sb_free(&why);
     }
     db_url_free(&cfg->url);
-    if (resolve_db_url(cfg, err) != 0 || resolve_owner_mode(cfg, err) != 0)
+    if (resolve_db_url(cfg, err) != 0 || resolve_owner_mode(cfg, err) != 0 || check_http(cfg, err) != 0)
         return -1;
     return 0;
 }

@@ -71,6 +71,12 @@ typedef enum {
     CFG_REVAL_EXCHANGE,
     CFG_REVAL_ROUTING_KEY,
     CFG_HTTP_LISTEN,
+    CFG_HTTP_AUTH,
+    CFG_HTTP_TLS_CERT,
+    CFG_HTTP_TLS_KEY,
+    CFG_HTTP_METRICS_AUTH,
+    CFG_HTTP_MAX_CONNECTIONS,
+    CFG_HTTP_MAX_PER_ADDRESS,
     CFG_PROFILE,
     CFG_TEST_PAUSE_BEFORE_COMMIT,
     CFG_TEST_PAUSE_BEFORE_WRITE,
@@ -115,6 +121,12 @@ const db_url *cfg_db_url(const config *cfg);
 db_options cfg_db_options(const config *cfg, bool create);
 /* The owner mode: true for native, false for procedure. */
 bool cfg_owner_native(const config *cfg);
+/* Whether HTTP clients must show a token (http.auth = token), and whether
+ * GET /metrics needs a viewer token (http.metrics_auth = viewer). */
+bool cfg_http_auth_required(const config *cfg);
+bool cfg_metrics_auth_required(const config *cfg);
+/* Whether http.listen names a loopback address (127.0.0.0/8, ::1, localhost). */
+bool cfg_http_listen_is_loopback(const config *cfg);
 /* Prints the configuration reference (key, env, flag, default). */
 void config_print_reference(void);
 

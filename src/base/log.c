@@ -100,23 +100,49 @@ static void append_one_line(strbuf *line, const strbuf *message)
     }
 }
 
+/* The calling thread's sink (a thread-local: each job runs on a thread of
+ * its own). */
+static _Thread_local log_sink_fn thread_sink;
+static _Thread_local void *thread_sink_arg;
+
+void log_set_thread_sink(log_sink_fn fn, void *arg)
+{
+    thread_sink = fn;
+    thread_sink_arg = arg;
+}
+
+const char *log_level_name(log_level level)
+{
+    return level_names[level];
+}
+
 void log_msg(log_level level, const char *fmt, ...)
 {
-    if ((int)level > atomic_load_explicit(&current_level, memory_order_relaxed))
+    bool to_log = (int)level <= atomic_load_explicit(&current_level, memory_order_relaxed);
+    if (!to_log && !thread_sink)
         return;
+    strbuf message, text;
+    sb_init(&message);
+    sb_init(&text);
+    va_list ap;
+    va_start(ap, fmt);
+    sb_vprintf(&message, fmt, ap);
+    va_end(ap);
+    append_one_line(&text, &message);
+    sb_free(&message);
+    if (thread_sink)
+        thread_sink(thread_sink_arg, level, text.data ? text.data : "");
+    if (!to_log) {
+        sb_free(&text);
+        return;
+    }
     char stamp[32];
     utc_timestamp(stamp);
     strbuf line;
     sb_init(&line);
     sb_printf(&line, "%s %-5s ", stamp, level_names[level]);
-    strbuf message;
-    sb_init(&message);
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vprintf(&message, fmt, ap);
-    va_end(ap);
-    append_one_line(&line, &message);
-    sb_free(&message);
+    sb_append(&line, text.data ? text.data : "", text.len);
+    sb_free(&text);
     sb_putc(&line, '\n');
     pthread_mutex_lock(&log_lock);
     fwrite(line.data, 1, line.len, stderr);

@@ -19,6 +19,15 @@ bool log_open_file(const char *dir);
 void log_close_file(void);
 
 void log_msg(log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A receiver of the lines one thread logs, as well as the log: a running
+ * job's lines are kept with its run (runner.c). LINE is the one-line
+ * message (control characters escaped), without stamp or level; it is
+ * passed whatever the log level. */
+typedef void (*log_sink_fn)(void *arg, log_level level, const char *line);
+/* Sets (or, with NULL, clears) the calling thread's sink. */
+void log_set_thread_sink(log_sink_fn fn, void *arg);
+const char *log_level_name(log_level level);
 #define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)

@@ -15,7 +15,8 @@ bool cli_flag_takes_value(const char *flag)
 {
     static const char *const valued[] = {"--config",    "--db",     "--owner-mode", "--today",
                                          "--log-dir",   "--log-level", "--listen",   "--persons",
-                                         "--seed",      "--limit",  "--schema",     "--date-of-change"};
+                                         "--seed",      "--limit",  "--schema",     "--date-of-change",
+                                         "--role",      "--url",    "--token-file", "--ca-file"};
     for (size_t i = 0; i < sizeof valued / sizeof valued[0]; i++)
         if (strcmp(flag, valued[i]) == 0)
             return true;

@@ -18,7 +18,13 @@ typedef struct {
     const char *config_path;
     const char *schema;         /* init-db --tcs --schema 2019|2026 */
     const char *date_of_change; /* run PersonRecordStatusJob --date-of-change D|ANY */
+    const char *role;           /* token new NAME --role viewer|operator */
+    const char *url, *token_file, *ca_file; /* ctl: the service, the token, its CA */
+    bool wait;                  /* ctl run/chain --wait */
 } cli_options;
+
+/* `ctl` (ctl.c). */
+int cmd_ctl(const cli_options *opts, const config *cfg);
 
 /* `serve` and `jobs` (serve.c). */
 int cmd_serve(const cli_options *opts, config *cfg, const char *const *argv);

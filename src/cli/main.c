@@ -13,6 +13,8 @@
 #include "notify.h"
 #include "runner.h"
 #include "tcs_schema.h"
+#include "tokens.h"
+#include "version.h"
 
 #include <curl/curl.h>
 #include <signal.h>
@@ -20,9 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef TIS_SYNC_VERSION
-#define TIS_SYNC_VERSION "dev"
-#endif
 
 static atomic_int stop_requested;
 
@@ -42,6 +41,14 @@ static const char usage[] =
     "                                   development TCS schema of that shape, default 2026,\n"
     "                                   and its procedure)\n"
     "  demo-data --persons N [--seed S] fill a development TCS schema with synthetic data\n"
+    "  token new NAME --role viewer|operator\n"
+    "                                   make an API token; it is printed once, alone on the\n"
+    "                                   last line (only its SHA-256 is kept)\n"
+    "  token list | token revoke NAME   the API tokens (never a secret); revoke one\n"
+    "  ctl status | run JOB... [--with-dependents] [--wait] | chain [--wait] | history [JOB]\n"
+    "      | log RUN | cancel RUN | pause JOB | resume JOB\n"
+    "                                   operate a running service over its API (--url URL,\n"
+    "                                   token from TIS_SYNC_TOKEN or --token-file FILE)\n"
     "  config-reference                 list every setting, its variable and default\n"
     "  version\n"
     "\n"
@@ -83,6 +90,18 @@ static int parse_command_flag(cli_options *o, const char *flag, const char *valu
         return usage_error("--date-of-change expects ANY or a date YYYY-MM-DD, got '%s'", value);
     else if (!strcmp(flag, "--date-of-change"))
         o->date_of_change = str_ieq(value, "ANY") ? "ANY" : value;
+    else if (!strcmp(flag, "--role") && token_role_parse(value) == ROLE_NONE)
+        return usage_error("--role expects viewer or operator, got '%s'", value);
+    else if (!strcmp(flag, "--role"))
+        o->role = value;
+    else if (!strcmp(flag, "--url"))
+        o->url = value;
+    else if (!strcmp(flag, "--token-file"))
+        o->token_file = value;
+    else if (!strcmp(flag, "--ca-file"))
+        o->ca_file = value;
+    else if (!strcmp(flag, "--wait"))
+        o->wait = true;
     else if (!strcmp(flag, "--persons") && !parse_long(value, 0, 100000000, &o->persons))
         return usage_error("--persons expects a whole number from 0 to 100000000, got '%s'", value);
     else if (!strcmp(flag, "--seed") && !parse_long(value, 0, 9223372036854775807LL, &o->seed))
@@ -96,7 +115,7 @@ static int parse_command_flag(cli_options *o, const char *flag, const char *valu
  * for cli_load_config; the rest land in *o. */
 static int parse_args(int argc, char **argv, cli_options *o)
 {
-    static const char *const known[] = {"--tcs", "--chain", "--with-dependents", "--help"};
+    static const char *const known[] = {"--tcs", "--chain", "--with-dependents", "--wait", "--help"};
     o->args = xcalloc((size_t)argc, sizeof *o->args);
     o->persons = -1;
     o->limit = 50;
@@ -298,6 +317,52 @@ static int cmd_demo_data(const cli_options *o, const config *cfg)
     return rc == 0 ? EXIT_OK : EXIT_FAILED;
 }
 
+static int token_command(const cli_options *o, db *conn, strbuf *err)
+{
+    const char *sub = o->nargs > 0 ? o->args[0] : "";
+    if (!strcmp(sub, "list") && o->nargs == 1)
+        return token_print(conn, stdout, err) == 0 ? EXIT_OK : EXIT_FAILED;
+    if (!strcmp(sub, "revoke") && o->nargs == 2) {
+        int rc = token_revoke(conn, o->args[1], err);
+        if (rc == 0)
+            sb_printf(err, "no active token named '%s'", o->args[1]);
+        else if (rc == 1)
+            printf("token %s revoked\n", o->args[1]);
+        return rc == 1 ? EXIT_OK : EXIT_FAILED;
+    }
+    char token[TOKEN_HEX + 1];
+    if (token_create(conn, o->args[1], token_role_parse(o->role), token, err) != 0)
+        return EXIT_FAILED;
+    printf("token %s (%s) made; it is shown only this once:\n%s\n", o->args[1], o->role, token);
+    return EXIT_OK;
+}
+
+static int cmd_token(const cli_options *o, const config *cfg)
+{
+    const char *sub = o->nargs > 0 ? o->args[0] : "";
+    bool is_new = !strcmp(sub, "new");
+    if (!(is_new && o->nargs == 2) && !(!strcmp(sub, "list") && o->nargs == 1) &&
+        !(!strcmp(sub, "revoke") && o->nargs == 2))
+        return usage_error("%s", "token new NAME --role viewer|operator, token list, or token revoke NAME");
+    if (is_new && !token_name_valid(o->args[1]))
+        return usage_error("token names are 1 to 64 letters, digits, '-', '_' or '.', got '%s'", o->args[1]);
+    if (is_new && !o->role)
+        return usage_error("%s", "token new needs --role viewer or --role operator");
+    if (cli_migrate(cfg) != EXIT_OK)
+        return EXIT_FAILED;
+    db *conn = cli_connect(cfg, false);
+    if (!conn)
+        return EXIT_FAILED;
+    strbuf err;
+    sb_init(&err);
+    int rc = token_command(o, conn, &err);
+    if (err.len)
+        fprintf(stderr, "tis-sync: token: %s\n", err.data);
+    sb_free(&err);
+    db_close(conn);
+    return rc;
+}
+
 static int dispatch(const cli_options *o, config *cfg, char **argv)
 {
     const char *c = o->command;
@@ -313,6 +378,10 @@ static int dispatch(const cli_options *o, config *cfg, char **argv)
         return cmd_jobs(o, cfg);
     if (!strcmp(c, "serve"))
         return cmd_serve(o, cfg, (const char *const *)argv);
+    if (!strcmp(c, "token"))
+        return cmd_token(o, cfg);
+    if (!strcmp(c, "ctl"))
+        return cmd_ctl(o, cfg);
     return usage_error("unknown command '%s'", c);
 }
 

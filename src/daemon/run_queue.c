@@ -26,14 +26,39 @@ static int free_slot(const run_queue *q)
 }
 
 static int new_item(run_queue *q, job_set jobs, run_trigger trigger, long long scheduled, bool immediate,
-                    const char *argument)
+                    const rq_params *params)
 {
     int slot = free_slot(q);
     if (slot < 0)
         return -1;
-    q->items[slot] = (rq_item){RQ_QUEUED, jobs, 0, -1, trigger, scheduled, immediate, "", q->next_seq++};
-    snprintf(q->items[slot].argument, sizeof q->items[slot].argument, "%s", argument ? argument : "");
+    rq_item *it = &q->items[slot];
+    *it = (rq_item){.state = RQ_QUEUED, .jobs = jobs, .current = -1, .trigger = trigger, .scheduled = scheduled,
+                    .immediate = immediate, .chain = params && params->chain, .seq = q->next_seq++};
+    snprintf(it->argument, sizeof it->argument, "%s", params && params->argument ? params->argument : "");
+    snprintf(it->today, sizeof it->today, "%s", params && params->today ? params->today : "");
     return slot;
+}
+
+/* A run with an argument or its own today neither joins nor is joined. */
+static bool own_parameters(const rq_item *it)
+{
+    return it->argument[0] || it->today[0];
+}
+
+static bool chain_active(const run_queue *q)
+{
+    for (int i = 0; i < RQ_MAX; i++)
+        if (q->items[i].state != RQ_FREE && q->items[i].chain)
+            return true;
+    return false;
+}
+
+/* Moves the history rows of FROM's jobs that INTO has none for. */
+static void move_ids(rq_item *into, const rq_item *from)
+{
+    for (int j = 0; j < JOB_COUNT; j++)
+        if (!into->queued_id[j])
+            into->queued_id[j] = from->queued_id[j];
 }
 
 /* A firing may skip a run another instance already did for the same fire
@@ -54,7 +79,7 @@ static int merge_into_running(run_queue *q, job_set jobs, long long scheduled)
         const rq_item *it = &q->items[i];
         /* A run started for a firing may skip its jobs (already run for that
          * fire time elsewhere), so only another firing may join it. */
-        if (it->state == RQ_RUNNING && !it->immediate && !it->argument[0] && (jobs & ~pending(it)) == 0 &&
+        if (it->state == RQ_RUNNING && !it->immediate && !own_parameters(it) && (jobs & ~pending(it)) == 0 &&
             (it->scheduled == 0 || scheduled != 0))
             return i;
     }
@@ -67,7 +92,7 @@ static int merge_into_queued(run_queue *q, job_set jobs, long long scheduled)
     int target = -1;
     for (int i = 0; i < RQ_MAX; i++) {
         rq_item *it = &q->items[i];
-        if (it->state != RQ_QUEUED || it->immediate || it->argument[0] || !(it->jobs & jobs))
+        if (it->state != RQ_QUEUED || it->immediate || own_parameters(it) || !(it->jobs & jobs))
             continue;
         if (target < 0 || it->seq < q->items[target].seq)
             target = i;
@@ -80,8 +105,10 @@ static int merge_into_queued(run_queue *q, job_set jobs, long long scheduled)
     /* The union may now overlap other queued runs: absorb them too. */
     for (int i = 0; i < RQ_MAX; i++) {
         rq_item *it = &q->items[i];
-        if (i != target && it->state == RQ_QUEUED && !it->immediate && !it->argument[0] && (it->jobs & t->jobs)) {
+        if (i != target && it->state == RQ_QUEUED && !it->immediate && !own_parameters(it) && (it->jobs & t->jobs)) {
             t->jobs |= it->jobs;
+            t->chain |= it->chain;
+            move_ids(t, it);
             t->scheduled = merged_schedule(t->scheduled, it->scheduled);
             it->state = RQ_FREE;
         }
@@ -90,23 +117,41 @@ static int merge_into_queued(run_queue *q, job_set jobs, long long scheduled)
 }
 
 rq_result rq_submit(run_queue *q, job_set jobs, int primary, run_trigger trigger, long long scheduled,
-                    const char *argument, int *slot)
+                    const rq_params *params, int *slot)
 {
     bool busy = primary >= 0 && (rq_current_jobs(q) & JOB_BIT(primary));
-    if (busy && trigger != TRIGGER_CRON)
+    if ((busy && trigger != TRIGGER_CRON) || (params && params->chain && chain_active(q)))
         return RQ_BUSY;
-    bool own_run = busy || (argument && *argument);
+    bool own_run = busy || (params && ((params->argument && *params->argument) || (params->today && *params->today)));
     int s = own_run ? -1 : merge_into_running(q, jobs, scheduled);
     if (s < 0 && !own_run)
         s = merge_into_queued(q, jobs, scheduled);
     rq_result result = RQ_MERGED;
     if (s < 0) {
-        s = new_item(q, jobs, trigger, scheduled, busy, argument);
+        s = new_item(q, jobs, trigger, scheduled, busy, params);
         result = s < 0 ? RQ_FULL : RQ_NEW;
+    } else if (params && params->chain) {
+        q->items[s].chain = true;
     }
     if (slot)
         *slot = s;
     return result;
+}
+
+void rq_take_ids(run_queue *q, int slot, long long ids[JOB_COUNT], long long spare[JOB_COUNT])
+{
+    rq_item *it = &q->items[slot];
+    for (int j = 0; j < JOB_COUNT; j++) {
+        spare[j] = 0;
+        if (!ids[j])
+            continue;
+        if (it->queued_id[j]) {
+            spare[j] = ids[j];
+            ids[j] = it->queued_id[j];
+        } else {
+            it->queued_id[j] = ids[j];
+        }
+    }
 }
 
 static bool may_start(const run_queue *q, const rq_item *cand)

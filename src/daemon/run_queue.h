@@ -11,8 +11,14 @@
  *  - A trigger is merged rather than queued twice: into a running run that
  *    has every job of the trigger still ahead of it, or into queued runs it
  *    overlaps (which become one run: their union, still in chain order).
- *  - A trigger with an argument (PersonRecordStatusJob's date of change) is
- *    a run of its own: it is not merged, and nothing is merged into it.
+ *  - A trigger with an argument (PersonRecordStatusJob's date of change) or
+ *    its own "today" is a run of its own: it is not merged, and nothing is
+ *    merged into it.
+ *  - The nightly chain asked for by hand is refused while a chain is queued
+ *    or running (the legacy PUT /jobs queued one chain per call).
+ *  - A job asked for through the API has a history row made beforehand (its
+ *    run id, given to the client); a run keeps one per job, and a trigger
+ *    merged into a run that already has one for a job is given that one.
  *  - A trigger naming a job this process is running right now: the API is
  *    told "Already running"; a cron firing starts at once anyway and meets
  *    the job's lock, so it is logged and recorded as "already running" like
@@ -26,7 +32,7 @@
 #include <stdbool.h>
 
 
-enum { RQ_MAX = 32, RQ_ARGUMENT_MAX = 16 };
+enum { RQ_MAX = 32, RQ_ARGUMENT_MAX = 16, RQ_TODAY_MAX = 11 };
 
 typedef enum { RQ_FREE, RQ_QUEUED, RQ_RUNNING } rq_state;
 
@@ -39,8 +45,18 @@ typedef struct {
     long long scheduled; /* cron fire time (UTC epoch) when every trigger was a firing; else 0 */
     bool immediate;      /* a firing of a job running here: starts at once */
     char argument[RQ_ARGUMENT_MAX]; /* the run's argument, "" for none */
+    char today[RQ_TODAY_MAX];       /* the run's own today (YYYY-MM-DD), "" for the configured one */
+    bool chain;                     /* the nightly chain (or a run it was merged into) */
+    long long queued_id[JOB_COUNT]; /* per job, its history row made beforehand, or 0 */
     unsigned long long seq;
 } rq_item;
+
+/* What a trigger asks beyond its jobs; NULL for nothing. */
+typedef struct {
+    const char *argument; /* PersonRecordStatusJob's date of change, or NULL */
+    const char *today;    /* YYYY-MM-DD, or NULL */
+    bool chain;           /* the nightly chain: RQ_BUSY while another is queued or running */
+} rq_params;
 
 typedef struct {
     rq_item items[RQ_MAX];
@@ -56,11 +72,15 @@ typedef enum {
 
 void rq_init(run_queue *q);
 /* Submits JOBS (non-empty). PRIMARY is the job the trigger names, or -1
- * (the chain). SCHEDULED: a cron firing's time, else 0. ARGUMENT: the
- * run's argument or NULL (at most RQ_ARGUMENT_MAX - 1 bytes). *SLOT
+ * (the chain). SCHEDULED: a cron firing's time, else 0. PARAMS: see
+ * rq_params (the argument at most RQ_ARGUMENT_MAX - 1 bytes). *SLOT
  * receives the run's slot for RQ_NEW and RQ_MERGED. */
 rq_result rq_submit(run_queue *q, job_set jobs, int primary, run_trigger trigger, long long scheduled,
-                    const char *argument, int *slot);
+                    const rq_params *params, int *slot);
+/* Gives run SLOT the history rows IDS made for its jobs (0: none). A job
+ * that already has one keeps it: IDS[j] becomes that one, and the row made
+ * for nothing goes to SPARE[j] (else 0). */
+void rq_take_ids(run_queue *q, int slot, long long ids[JOB_COUNT], long long spare[JOB_COUNT]);
 /* The oldest queued run that may start now, or -1. */
 int rq_next_startable(const run_queue *q);
 void rq_start(run_queue *q, int slot);

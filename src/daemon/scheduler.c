@@ -41,6 +41,8 @@ typedef struct {
     run_trigger trigger;
     long long scheduled;
     char argument[RQ_ARGUMENT_MAX];
+    char today[RQ_TODAY_MAX];
+    long long queued_ids[JOB_COUNT]; /* read from the run as each job begins (triggers merge meanwhile) */
     run_outcome outcome;
 } worker;
 
@@ -59,12 +61,10 @@ struct scheduler {
     cron_expr *cron[JOB_COUNT];
     char *cron_text[JOB_COUNT];
     bool available[JOB_COUNT];     /* the job exists under the configuration (the reval jobs need a broker) */
-    long long next_due[JOB_COUNT]; /* service clock; -1: never */
+    long long next_due[JOB_COUNT]; /* service clock; -1: never (changed with mu held: others read it) */
     bool stopping, cancel_sent;
     double stop_deadline, cancel_deadline, watchdog_every, watchdog_last, status_last;
 };
-
-static const char *const outcome_names[] = {"succeeded", "failed", "already running", "skipped"};
 
 long long scheduler_now(const scheduler *s)
 {
@@ -147,6 +147,7 @@ static void on_job(void *arg, job_id job)
     worker *w = arg;
     pthread_mutex_lock(&w->s->mu);
     rq_job_started(&w->s->q, w->slot, job);
+    w->queued_ids[job] = w->s->q.items[w->slot].queued_id[job];
     pthread_cond_broadcast(&w->s->wake);
     pthread_mutex_unlock(&w->s->mu);
 }
@@ -159,6 +160,8 @@ static void *worker_main(void *arg)
                        .cancel = &w->s->cancel,
                        .scheduled = w->scheduled,
                        .argument = w->argument[0] ? w->argument : NULL,
+                       .today = w->today[0] ? w->today : NULL,
+                       .queued_ids = w->queued_ids,
                        .on_job = on_job,
                        .on_job_arg = w};
     run_outcome outcome = runner_run_sequence(&req, w->jobs, w->njobs);
@@ -178,6 +181,7 @@ static void start_run(scheduler *s, int slot)
      * names the firing in the history, the same on every instance. */
     *w = (worker){.s = s, .slot = slot, .cfg = s->cfg, .trigger = it->trigger, .scheduled = it->scheduled};
     memcpy(w->argument, it->argument, sizeof w->argument);
+    memcpy(w->today, it->today, sizeof w->today);
     w->njobs = job_set_to_list(it->jobs, w->jobs);
     rq_start(&s->q, slot);
     s->cfg->refs++;
@@ -209,7 +213,7 @@ static void reap_finished_runs(scheduler *s)
         sb_init(&names);
         job_set_describe(s->q.items[i].jobs, &names);
         log_info("Run ended (trigger %s): %s: %s", run_trigger_name(w->trigger), names.data,
-                 outcome_names[w->outcome]);
+                 run_outcome_name(w->outcome));
         sb_free(&names);
         rq_finish(&s->q, i);
         cfg_ref_put(w->cfg);
@@ -228,12 +232,14 @@ static int active_workers(const scheduler *s)
 /* ---- triggers ----------------------------------------------------------- */
 
 static trigger_result submit_locked(scheduler *s, job_set jobs, int primary, run_trigger trigger, long long scheduled,
-                                    const char *argument)
+                                    const rq_params *params, int *slot_out)
 {
     if (s->stop_requests > 0)
         return TRIG_REFUSED;
     int slot = -1;
-    rq_result r = rq_submit(&s->q, jobs, primary, trigger, scheduled, argument, &slot);
+    rq_result r = rq_submit(&s->q, jobs, primary, trigger, scheduled, params, &slot);
+    if (slot_out)
+        *slot_out = r == RQ_NEW || r == RQ_MERGED ? slot : -1;
     strbuf names;
     sb_init(&names);
     job_set_describe(jobs, &names);
@@ -256,13 +262,25 @@ static trigger_result submit_locked(scheduler *s, job_set jobs, int primary, run
     return map[r];
 }
 
-trigger_result scheduler_trigger(scheduler *s, job_set jobs, int primary, run_trigger trigger, const char *argument)
+trigger_result scheduler_trigger(scheduler *s, run_ask *ask)
 {
     pthread_mutex_lock(&s->mu);
-    job_set available = jobs & jobs_available(s->cfg->cfg);
-    trigger_result r = available ? submit_locked(s, available, primary, trigger, 0, argument) : TRIG_REFUSED;
+    job_set available = ask->jobs & jobs_available(s->cfg->cfg);
+    int slot = -1;
+    trigger_result r = available ? submit_locked(s, available, ask->primary, ask->trigger, 0, &ask->params, &slot)
+                                 : TRIG_REFUSED;
+    if (slot >= 0 && ask->queued_ids)
+        rq_take_ids(&s->q, slot, ask->queued_ids, ask->spare_ids);
     pthread_mutex_unlock(&s->mu);
     return r;
+}
+
+long long scheduler_next_run(scheduler *s, job_id job)
+{
+    pthread_mutex_lock(&s->mu); /* the loop changes next_due with mu held */
+    long long next = s->next_due[job];
+    pthread_mutex_unlock(&s->mu);
+    return next;
 }
 
 job_set scheduler_jobs_available(scheduler *s)
@@ -291,7 +309,7 @@ static void fire_due_jobs(scheduler *s, long long now)
         char when[32];
         format_time(s->next_due[j], when);
         log_info("Schedule: firing %s (cron '%s', due %s)", job_table[j].name, s->cron_text[j], when);
-        submit_locked(s, JOB_BIT(j), j, TRIGGER_CRON, s->next_due[j], NULL);
+        submit_locked(s, JOB_BIT(j), j, TRIGGER_CRON, s->next_due[j], NULL, NULL);
         /* From now, not from the due time: after a suspend or a clock jump
          * the missed firings collapse into this one. */
         time_t next = cron_next(s->cron[j], (time_t)now);

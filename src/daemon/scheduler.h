@@ -36,15 +36,29 @@ long long scheduler_now(const scheduler *s);
 typedef enum {
     TRIG_STARTED,         /* queued as a new run */
     TRIG_MERGED,          /* merged into a queued or running run */
-    TRIG_ALREADY_RUNNING, /* the named job runs here now; nothing queued */
+    TRIG_ALREADY_RUNNING, /* the named job runs here now, or a chain is queued or running; nothing queued */
     TRIG_REFUSED,         /* shutting down, no room, or none of the jobs is available */
 } trigger_result;
 
-/* Asks for a run of JOBS (from any thread); jobs not available under the
- * configuration in force are left out. PRIMARY: the job the trigger names,
- * or -1 for the chain. ARGUMENT: PersonRecordStatusJob's date of change,
- * or NULL. */
-trigger_result scheduler_trigger(scheduler *s, job_set jobs, int primary, run_trigger trigger, const char *argument);
+/* A run asked for. */
+typedef struct {
+    job_set jobs;
+    int primary;          /* the job the trigger names, or -1 for the chain */
+    run_trigger trigger;
+    rq_params params;     /* argument, today, chain */
+    /* NULL, or per job the history row made for it beforehand (0: none);
+     * on TRIG_STARTED or TRIG_MERGED each becomes the row of the run that
+     * will run the job, and spare_ids the rows made for nothing. */
+    long long *queued_ids;
+    long long *spare_ids;
+} run_ask;
+
+/* Asks for a run (from any thread); jobs not available under the
+ * configuration in force are left out. */
+trigger_result scheduler_trigger(scheduler *s, run_ask *ask);
+/* The next time JOB's schedule fires (service clock, UTC epoch), or -1
+ * (disabled or not available). Any thread. */
+long long scheduler_next_run(scheduler *s, job_id job);
 /* The jobs available under the configuration in force (any thread). */
 job_set scheduler_jobs_available(scheduler *s);
 /* Copies the value of KEY in the configuration in force into OUT (any

@@ -13,6 +13,7 @@
 #include "cli.h"
 #include "history.h"
 #include "http_api.h"
+#include "job_state.h"
 #include "log.h"
 #include "notify.h"
 #include "scheduler.h"
@@ -215,7 +216,10 @@ static bool setting_changed(const config *a, const config *b, cfg_key key)
 
 static void apply_side_effects(const config *current, const config *fresh)
 {
-    static const cfg_key restart_only[] = {CFG_TIME_ZONE, CFG_HTTP_LISTEN, CFG_TEST_NOW};
+    static const cfg_key restart_only[] = {CFG_TIME_ZONE,         CFG_HTTP_LISTEN,          CFG_HTTP_AUTH,
+                                           CFG_HTTP_TLS_CERT,     CFG_HTTP_TLS_KEY,         CFG_HTTP_METRICS_AUTH,
+                                           CFG_HTTP_MAX_CONNECTIONS, CFG_HTTP_MAX_PER_ADDRESS,
+                                           CFG_TEST_NOW};
     for (size_t i = 0; i < sizeof restart_only / sizeof restart_only[0]; i++)
         if (setting_changed(current, fresh, restart_only[i]))
             log_warn("Reload: %s changed; it applies after a restart", cfg_name(restart_only[i]));
@@ -312,6 +316,19 @@ static void log_tcs_shape(const config *cfg)
     db_close(conn);
 }
 
+/* Queued runs left behind: by an earlier process on this host that ended
+ * before starting them (AT_STOP false), or by this one as it stops. */
+static void abandon_queued(const config *cfg, bool at_stop)
+{
+    db *conn = connect_history(cfg);
+    strbuf err;
+    sb_init(&err);
+    if (conn && history_abandon_queued(conn, at_stop, &err) != 0)
+        log_error("%s", err.data);
+    sb_free(&err);
+    db_close(conn);
+}
+
 static void log_started(const config *cfg, const http_api *api)
 {
     char *where = db_url_redacted(cfg_db_url(cfg));
@@ -321,6 +338,10 @@ static void log_started(const config *cfg, const http_api *api)
     else
         log_info("tis-sync serve started (pid %d): database %s, time zone %s, HTTP API off", (int)getpid(), where,
                  cfg_str(cfg, CFG_TIME_ZONE));
+    if (api && !cfg_http_auth_required(cfg))
+        log_warn("http.auth = none (from %s): the HTTP API asks no token; anyone who can reach %s can start, "
+                 "cancel and pause jobs",
+                 cfg_source(cfg, CFG_HTTP_AUTH), cfg_str(cfg, CFG_HTTP_LISTEN));
     free(where);
 }
 
@@ -330,13 +351,16 @@ static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
     job_set startup = 0;
     if (!plan_startup(cfg, scheduler_now(sched), &startup))
         return EXIT_USAGE;
+    abandon_queued(cfg, false);
+    run_ask catch_up = {.jobs = startup, .primary = -1, .trigger = TRIGGER_STARTUP,
+                        .params = {.chain = startup == jobs_available(cfg)}};
     if (startup)
-        scheduler_trigger(sched, startup, -1, TRIGGER_STARTUP, NULL);
+        scheduler_trigger(sched, &catch_up);
     http_api *api = NULL;
     if (!str_ieq(cfg_str(cfg, CFG_HTTP_LISTEN), "off")) {
         strbuf err;
         sb_init(&err);
-        api = http_api_start(cfg_str(cfg, CFG_HTTP_LISTEN), sched, &err);
+        api = http_api_start(cfg, sched, &err);
         if (!api)
             log_error("%s", err.data);
         sb_free(&err);
@@ -351,6 +375,7 @@ static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
     svcn_ready("Started");
     int rc = scheduler_run(sched);
     http_api_stop(api);
+    abandon_queued(cfg, true);
     atomic_store(&st.exiting, true);
     pthread_kill(st.thread, SIGUSR2);
     pthread_join(st.thread, NULL);
@@ -394,7 +419,8 @@ int cmd_serve(const cli_options *opts, config *cfg, const char *const *argv)
 
 /* ---- jobs --------------------------------------------------------------- */
 
-static void print_job_line(const config *cfg, db *conn, job_id j, long long now)
+static void print_job_line(const config *cfg, db *conn, job_id j, long long now, const job_state *states,
+                           size_t nstates)
 {
     const char *text = cfg_str(cfg, job_table[j].schedule);
     char err[256], next[32] = "never", last[32] = "-";
@@ -413,7 +439,14 @@ static void print_job_line(const config *cfg, db *conn, job_id j, long long now)
     if (found == 1)
         catchup_format_utc(rec.last_started, last);
     const char *status = found < 0 ? "?" : found == 0 ? "never run" : rec.last_ok ? "succeeded" : "not succeeded";
-    printf("%-38s %-16s %-24s %-24s %s\n", job_table[j].name, text, next, last, status);
+    const job_state *paused = NULL;
+    for (size_t i = 0; i < nstates && !paused; i++)
+        if (strcmp(states[i].job, job_table[j].name) == 0 && states[i].paused)
+            paused = &states[i];
+    printf("%-38s %-16s %-24s %-24s %s", job_table[j].name, text, next, last, status);
+    if (paused)
+        printf(" (paused by %s at %.19s UTC)", paused->changed_by, paused->changed_at);
+    printf("\n");
 }
 
 int cmd_jobs(const cli_options *opts, config *cfg)
@@ -434,10 +467,16 @@ int cmd_jobs(const cli_options *opts, config *cfg)
     sb_init(&err);
     tcs_shape shape = conn ? tcs_shape_detect(conn, &err) : TCS_SHAPE_UNKNOWN;
     printf("TCS schema: %s\n", err.len ? err.data : shape == TCS_SHAPE_UNKNOWN ? "none found" : tcs_shape_name(shape));
+    job_state *states = NULL;
+    size_t nstates = 0;
+    sb_reset(&err);
+    if (conn && job_state_read(conn, &states, &nstates, &err) != 0)
+        fprintf(stderr, "tis-sync: %s\n", err.data);
     sb_free(&err);
     printf("%-38s %-16s %-24s %-24s %s\n", "job", "schedule", "next run", "last run", "last status");
     for (int j = 0; j < JOB_COUNT; j++)
-        print_job_line(cfg, conn, (job_id)j, now);
+        print_job_line(cfg, conn, (job_id)j, now, states, nstates);
+    free(states);
     if (strcmp(cfg_str(cfg, CFG_TIME_ZONE), "UTC") != 0)
         printf("(schedules are evaluated in %s; times shown in UTC)\n", cfg_str(cfg, CFG_TIME_ZONE));
     db_close(conn);

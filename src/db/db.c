@@ -271,6 +271,12 @@ long long db_changes(db *conn)
     return conn->driver->changes(conn);
 }
 
+void db_set_lock_wait(db *conn, int ms)
+{
+    if (conn->driver->set_lock_wait)
+        conn->driver->set_lock_wait(conn, ms);
+}
+
 db_rows *db_query(db *conn, const char *sql, const db_param *params, size_t nparams)
 {
     conn->error[0] = '\0';

@@ -76,6 +76,10 @@ int db_exec(db *conn, const char *sql, const db_param *params, size_t nparams);
 int db_exec_script(db *conn, const char *sql);
 /* Rows changed by the last db_exec. */
 long long db_changes(db *conn);
+/* How long a statement waits for another connection's write lock before
+ * failing (SQLite, whose writers take turns; MariaDB locks rows and this
+ * does nothing). */
+void db_set_lock_wait(db *conn, int ms);
 
 db_rows *db_query(db *conn, const char *sql, const db_param *params, size_t nparams);
 /* Like db_query, but only sends the statement (MariaDB): the server starts

@@ -20,6 +20,8 @@ typedef struct db_driver {
     const char *(*text)(const db_rows *rows, int col);
     long long (*integer)(const db_rows *rows, int col);
     int (*rows_close)(db_rows *rows);
+    /* May be NULL: the database never makes a writer wait on another. */
+    void (*set_lock_wait)(db *conn, int ms);
     const char *begin_sql;
 } db_driver;
 

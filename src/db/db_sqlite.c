@@ -30,7 +30,7 @@ static void set_sqlite_error(db *conn)
     db_set_error(conn, "%s", sqlite3_errmsg(as_sqlite(conn)->handle));
 }
 
-enum { BUSY_TIMEOUT_MS = 60000, WAL_RETRY_MS = 20 };
+enum { BUSY_TIMEOUT_MS = 60000, WAL_RETRY_MS = 20 }; /* see db_set_lock_wait */
 
 /* Switching a new database file to WAL needs it to itself, and SQLite
  * answers SQLITE_BUSY there without calling the busy handler (several
@@ -73,6 +73,11 @@ static db *sq_connect(const db_url *url, const db_options *opts, char **err)
     sqlite_db *conn = xcalloc(1, sizeof *conn);
     conn->handle = handle;
     return &conn->base;
+}
+
+static void sq_set_lock_wait(db *conn, int ms)
+{
+    sqlite3_busy_timeout(as_sqlite(conn)->handle, ms);
 }
 
 static void sq_close(db *conn)
@@ -204,5 +209,6 @@ const db_driver db_sqlite_driver = {
     .text = sq_text,
     .integer = sq_integer,
     .rows_close = sq_rows_close,
+    .set_lock_wait = sq_set_lock_wait,
     .begin_sql = "BEGIN IMMEDIATE",
 };

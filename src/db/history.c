@@ -2,6 +2,8 @@
  * 'YYYY-MM-DD HH:MM:SS.mmm' (a DATETIME(3) on MariaDB, text on SQLite). */
 #include "history.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -16,6 +18,27 @@ static db_param firing_param(long long scheduled_for, char buf[32])
     return DBP_TEXT(buf);
 }
 
+/* This host's name and this process's instance name, read once
+ * (globals: a process has one of each). */
+static char host_buffer[256] = "unknown";
+static char instance_buffer[300];
+static char process_started[32]; /* when the names were first read: at start-up */
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void read_names(void)
+{
+    if (gethostname(host_buffer, sizeof host_buffer - 1) != 0)
+        snprintf(host_buffer, sizeof host_buffer, "unknown");
+    snprintf(instance_buffer, sizeof instance_buffer, "%s:%d", host_buffer, (int)getpid());
+    utc_db_timestamp(process_started);
+}
+
+static const char *host_name(void)
+{
+    pthread_once(&names_once, read_names);
+    return host_buffer;
+}
+
 static long long parse_db_time(const char *s)
 {
     struct tm tm;
@@ -25,31 +48,66 @@ static long long parse_db_time(const char *s)
     return (long long)timegm(&tm);
 }
 
-long long history_start(db *conn, const history_run *run, strbuf *err)
+const char *history_instance(void)
 {
-    char host[256] = "unknown", now[32], fire[32];
-    gethostname(host, sizeof host - 1);
+    pthread_once(&names_once, read_names);
+    return instance_buffer;
+}
+
+long long history_queue(db *conn, const history_run *run, strbuf *err)
+{
+    char now[32];
     utc_db_timestamp(now);
-    db_param stale[] = {DBP_TEXT(RUN_STATUS_ABANDONED), DBP_TEXT(now), DBP_TEXT(run->job),
-                        DBP_TEXT(RUN_STATUS_RUNNING)};
-    db_param p[] = {DBP_TEXT(run->job),         DBP_TEXT(run->trigger),
-                    DBP_TEXT(host),             DBP_INT(getpid()),
-                    DBP_TEXT(run->today),       firing_param(run->scheduled_for, fire),
-                    DBP_TEXT(now),              DBP_TEXT(RUN_STATUS_RUNNING),
-                    DBP_TEXT(run->tcs_schema),  DBP_TEXT(run->argument)};
+    db_param p[] = {DBP_TEXT(run->job),        DBP_TEXT(run->trigger),  DBP_TEXT(host_name()),
+                    DBP_INT(getpid()),         DBP_TEXT(run->today),    DBP_TEXT(now),
+                    DBP_TEXT(RUN_STATUS_QUEUED), DBP_TEXT(run->argument), DBP_TEXT(run->started_by),
+                    DBP_TEXT(history_instance())};
     long long id = -1;
     if (db_exec(conn,
-                "UPDATE tis_sync_run SET status = ?, finished_at = ?, error = 'the process running it ended "
-                "without recording an outcome' WHERE job = ? AND status = ?",
-                stale, 4) != 0 ||
-        db_exec(conn,
-                "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, today, scheduled_for, started_at, status, "
-                "tcs_schema, argument) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, today, started_at, status, argument, "
+                "started_by, instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 p, 10) != 0 ||
         db_query_int(conn, sql_text(db_get_dialect(conn), "last_insert_id"), NULL, 0, &id) != 0) {
         sb_printf(err, "cannot record the run in tis_sync_run: %s", db_error(conn));
         return -1;
     }
+    return id;
+}
+
+long long history_start(db *conn, const history_run *run, strbuf *err)
+{
+    char now[32], fire[32];
+    utc_db_timestamp(now);
+    db_param stale[] = {DBP_TEXT(RUN_STATUS_ABANDONED), DBP_TEXT(now), DBP_TEXT(run->job),
+                        DBP_TEXT(RUN_STATUS_RUNNING)};
+    db_param p[] = {DBP_TEXT(run->job),        DBP_TEXT(run->trigger),   DBP_TEXT(host_name()),
+                    DBP_INT(getpid()),         DBP_TEXT(run->today),     firing_param(run->scheduled_for, fire),
+                    DBP_TEXT(now),             DBP_TEXT(RUN_STATUS_RUNNING), DBP_TEXT(run->tcs_schema),
+                    DBP_TEXT(run->argument),   DBP_TEXT(run->started_by), DBP_TEXT(history_instance()),
+                    DBP_INT(run->queued_id)};
+    long long id = run->queued_id;
+    if (db_exec(conn,
+                "UPDATE tis_sync_run SET status = ?, finished_at = ?, error = 'the process running it ended "
+                "without recording an outcome' WHERE job = ? AND status = ?",
+                stale, 4) != 0)
+        id = -1;
+    else if (run->queued_id > 0) /* cancelled meanwhile: no longer queued, 0 rows */
+        id = db_exec(conn,
+                     "UPDATE tis_sync_run SET job = ?, trigger_kind = ?, host = ?, pid = ?, today = ?, "
+                     "scheduled_for = ?, started_at = ?, status = ?, tcs_schema = ?, argument = ?, "
+                     "started_by = COALESCE(started_by, ?), instance = ? WHERE id = ? AND status = 'queued'",
+                     p, 13) == 0
+                 ? (db_changes(conn) > 0 ? run->queued_id : 0)
+                 : -1;
+    else if (db_exec(conn,
+                     "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, today, scheduled_for, started_at, "
+                     "status, tcs_schema, argument, started_by, instance) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                     "?, ?)",
+                     p, 12) != 0 ||
+             db_query_int(conn, sql_text(db_get_dialect(conn), "last_insert_id"), NULL, 0, &id) != 0)
+        id = -1;
+    if (id < 0)
+        sb_printf(err, "cannot record the run in tis_sync_run: %s", db_error(conn));
     return id;
 }
 
@@ -66,23 +124,159 @@ int history_finish(db *conn, long long id, const char *status, long long rows, c
     return 0;
 }
 
-int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, long long scheduled_for,
-                    strbuf *err)
+int history_not_run(db *conn, const history_run *run, const char *status, const char *reason, strbuf *err)
 {
-    char host[256] = "unknown", now[32], fire[32];
-    gethostname(host, sizeof host - 1);
-    utc_db_timestamp(now);
-    db_param p[] = {DBP_TEXT(job),         DBP_TEXT(trigger), DBP_TEXT(host),
-                    DBP_INT(getpid()),     firing_param(scheduled_for, fire), DBP_TEXT(now),
-                    DBP_TEXT(now),         DBP_TEXT(RUN_STATUS_SKIPPED), DBP_TEXT(reason)};
-    if (db_exec(conn,
-                "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, scheduled_for, started_at, finished_at, "
-                "status, rows_written, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?)",
-                p, 9) != 0) {
-        sb_printf(err, "cannot record the skipped run in tis_sync_run: %s", db_error(conn));
+    if (run->queued_id > 0) {
+        char now[32];
+        utc_db_timestamp(now);
+        db_param p[] = {DBP_TEXT(now), DBP_TEXT(now), DBP_TEXT(status), DBP_TEXT(reason), DBP_INT(run->queued_id)};
+        if (db_exec(conn,
+                    "UPDATE tis_sync_run SET started_at = ?, finished_at = ?, status = ?, rows_written = 0, "
+                    "error = ? WHERE id = ? AND status = 'queued'",
+                    p, 5) == 0)
+            return 0;
+    } else {
+        char now[32], fire[32];
+        utc_db_timestamp(now);
+        db_param p[] = {DBP_TEXT(run->job),       DBP_TEXT(run->trigger),
+                        DBP_TEXT(host_name()),    DBP_INT(getpid()),
+                        firing_param(run->scheduled_for, fire), DBP_TEXT(now),
+                        DBP_TEXT(now),            DBP_TEXT(status),
+                        DBP_TEXT(reason),         DBP_TEXT(run->started_by),
+                        DBP_TEXT(history_instance())};
+        if (db_exec(conn,
+                    "INSERT INTO tis_sync_run (job, trigger_kind, host, pid, scheduled_for, started_at, "
+                    "finished_at, status, rows_written, error, started_by, instance) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                    "?, 0, ?, ?, ?)",
+                    p, 11) == 0)
+            return 0;
+    }
+    sb_printf(err, "cannot record the %s run in tis_sync_run: %s", status, db_error(conn));
+    return -1;
+}
+
+int history_drop_queued(db *conn, long long id, strbuf *err)
+{
+    db_param p[] = {DBP_INT(id), DBP_TEXT(RUN_STATUS_QUEUED)};
+    if (db_exec(conn, "DELETE FROM tis_sync_run WHERE id = ? AND status = ?", p, 2) != 0) {
+        sb_printf(err, "cannot update tis_sync_run: %s", db_error(conn));
         return -1;
     }
     return 0;
+}
+
+int history_abandon_queued(db *conn, bool at_stop, strbuf *err)
+{
+    const char *me = history_instance(); /* reads process_started too */
+    char now[32];
+    utc_db_timestamp(now);
+    db_param p[] = {DBP_TEXT(RUN_STATUS_ABANDONED), DBP_TEXT(now),
+                    DBP_TEXT(at_stop ? "the service stopped before starting it"
+                                     : "the process that queued it ended before starting it"),
+                    DBP_TEXT(RUN_STATUS_QUEUED), DBP_TEXT(at_stop ? me : host_name()), DBP_TEXT(me),
+                    DBP_TEXT(process_started)};
+    const char *where = at_stop ? " WHERE status = ? AND instance = ?"
+                                : " WHERE status = ? AND host = ? AND (instance <> ? OR started_at < ?)";
+    size_t nwhere = at_stop ? 2 : 4;
+    /* Looked for first: on SQLite an UPDATE waits for a running job's
+     * write transaction even when it matches nothing. */
+    char *count = xasprintf("SELECT COUNT(*) FROM tis_sync_run%s", where);
+    char *update = xasprintf("UPDATE tis_sync_run SET status = ?, finished_at = ?, error = ?%s", where);
+    long long found = 0;
+    int rc = db_query_int(conn, count, p + 3, nwhere, &found);
+    if (rc == 0 && found > 0)
+        rc = db_exec(conn, update, p, 3 + nwhere);
+    if (rc != 0)
+        sb_printf(err, "cannot update tis_sync_run: %s", db_error(conn));
+    free(count);
+    free(update);
+    return rc;
+}
+
+int history_progress(db *conn, long long id, long long done, long long expected, strbuf *err)
+{
+    db_param p[] = {DBP_INT(done), expected > 0 ? DBP_INT(expected) : DBP_NULL, DBP_INT(id)};
+    if (db_exec(conn, "UPDATE tis_sync_run SET rows_done = ?, rows_expected = ? WHERE id = ?", p, 3) != 0) {
+        sb_printf(err, "cannot record the progress in tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    return 0;
+}
+
+int history_request_cancel(db *conn, long long id, const char *who, strbuf *err)
+{
+    char now[32];
+    utc_db_timestamp(now);
+    char *reason = xasprintf("cancelled by %s before it started", who);
+    db_param queued[] = {DBP_TEXT(RUN_STATUS_CANCELLED), DBP_TEXT(now), DBP_TEXT(reason), DBP_TEXT(who),
+                         DBP_INT(id), DBP_TEXT(RUN_STATUS_QUEUED)};
+    db_param running[] = {DBP_TEXT(who), DBP_INT(id), DBP_TEXT(RUN_STATUS_RUNNING)};
+    int rc = -1;
+    if (db_exec(conn,
+                "UPDATE tis_sync_run SET status = ?, finished_at = ?, rows_written = 0, "
+                "error = ?, cancel_requested_by = ? WHERE id = ? AND status = ?",
+                queued, 6) == 0) {
+        if (db_changes(conn) > 0)
+            rc = 2;
+        else if (db_exec(conn,
+                         "UPDATE tis_sync_run SET cancel_requested_by = COALESCE(cancel_requested_by, ?) WHERE id = "
+                         "? AND status = ?",
+                         running, 3) == 0)
+            rc = db_changes(conn) > 0 ? 1 : 0;
+    }
+    if (rc < 0)
+        sb_printf(err, "cannot record the cancel in tis_sync_run: %s", db_error(conn));
+    free(reason);
+    return rc;
+}
+
+int history_cancel_requested(db *conn, long long id, char who[129], strbuf *err)
+{
+    db_param p = DBP_INT(id);
+    db_rows *rows = db_query(conn, "SELECT cancel_requested_by FROM tis_sync_run WHERE id = ?", &p, 1);
+    if (!rows) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    int rc = db_rows_next(rows);
+    const char *by = rc == 1 ? db_col_text(rows, 0) : NULL;
+    if (by)
+        snprintf(who, 129, "%s", by);
+    int found = by ? 1 : 0;
+    if (db_rows_close(rows) != 0 || rc < 0) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    return found;
+}
+
+int history_log_append(db *conn, long long id, long long first_seq, const run_log_line *lines, size_t n,
+                       long long keep, strbuf *err)
+{
+    if (n == 0)
+        return 0;
+    strbuf sql;
+    sb_init(&sql);
+    sb_puts(&sql, "INSERT INTO tis_sync_run_log (run_id, seq, logged_at, level, line) VALUES ");
+    db_param *p = xmalloc(n * 5 * sizeof *p);
+    for (size_t i = 0; i < n; i++) {
+        sb_puts(&sql, i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)");
+        p[5 * i] = DBP_INT(id);
+        p[5 * i + 1] = DBP_INT(first_seq + (long long)i);
+        p[5 * i + 2] = DBP_TEXT(lines[i].at);
+        p[5 * i + 3] = DBP_TEXT(lines[i].level);
+        p[5 * i + 4] = DBP_TEXT(lines[i].text);
+    }
+    int rc = db_exec(conn, sql.data, p, n * 5);
+    long long oldest = first_seq + (long long)n - keep;
+    db_param trim[] = {DBP_INT(id), DBP_INT(oldest)};
+    if (rc == 0 && oldest > 0)
+        rc = db_exec(conn, "DELETE FROM tis_sync_run_log WHERE run_id = ? AND seq < ?", trim, 2);
+    if (rc != 0)
+        sb_printf(err, "cannot record the log of run %lld: %s", id, db_error(conn));
+    free(p);
+    sb_free(&sql);
+    return rc;
 }
 
 static const char *or_dash(const char *s)
@@ -125,7 +319,7 @@ int history_last(db *conn, const char *job, char status[16], long long *started_
     db_rows *rows = db_query(conn,
                              "SELECT status, started_at, (SELECT MAX(started_at) FROM tis_sync_run s WHERE s.job = ? "
                              "AND s.status = 'succeeded') FROM tis_sync_run WHERE job = ? AND status IN "
-                             "('succeeded', 'failed', 'abandoned', 'aborted') ORDER BY id DESC LIMIT 1",
+                             "('succeeded', 'failed', 'abandoned', 'aborted', 'cancelled') ORDER BY id DESC LIMIT 1",
                              p, 2);
     if (!rows) {
         sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));

@@ -15,26 +15,65 @@
 #define RUN_STATUS_SKIPPED "skipped"
 #define RUN_STATUS_ABANDONED "abandoned"
 #define RUN_STATUS_ABORTED "aborted" /* stopped by a shutdown; rolled back */
+#define RUN_STATUS_QUEUED "queued"   /* asked for through the API, not started yet */
+#define RUN_STATUS_CANCELLED "cancelled" /* cancelled by an operator; rolled back */
 
 /* What the history records about a run when it starts. */
 typedef struct {
     const char *job;
     const char *trigger;
-    const char *today;          /* YYYY-MM-DD */
+    const char *today;          /* YYYY-MM-DD, or NULL */
     long long scheduled_for;    /* the cron fire time (UTC epoch) the run is for, or 0 */
     const char *tcs_schema;     /* the TCS schema shape found ("2019", "2026"), or NULL */
     const char *argument;       /* the job's argument (PersonRecordStatusJob's date), or NULL */
+    const char *started_by;     /* cli, schedule, catch-up, api:<token name> */
+    long long queued_id;        /* the row history_queue made for this run, or 0 */
 } history_run;
 
-/* Records the start of a run; returns its id, or -1 (err set). Rows left
- * "running" for the same job by a process that no longer holds its lock
- * are marked abandoned first (the caller holds the job's lock). */
+/* This instance as the history names it: "<host>:<pid>". */
+const char *history_instance(void);
+
+/* Records a run asked for through the API before it starts (status
+ * queued), so that its id can be given at once; returns the id, or -1. */
+long long history_queue(db *conn, const history_run *run, strbuf *err);
+/* Records the start of a run (its queued row, or a new one); returns its
+ * id, 0 when its queued row was cancelled meanwhile, or -1 (err set). Rows left "running" for the same job by a process
+ * that no longer holds its lock are marked abandoned first (the caller
+ * holds the job's lock). */
 long long history_start(db *conn, const history_run *run, strbuf *err);
 int history_finish(db *conn, long long id, const char *status, long long rows, const char *error, strbuf *err);
-/* Records a run that did not start (skipped), in one row; SCHEDULED_FOR as
- * for history_start. */
-int history_skipped(db *conn, const char *job, const char *trigger, const char *reason, long long scheduled_for,
-                    strbuf *err);
+/* Records a run that did not start (skipped, or cancelled before it
+ * started: STATUS), in its queued row or a new one. */
+int history_not_run(db *conn, const history_run *run, const char *status, const char *reason, strbuf *err);
+/* Forgets the queued row ID made for a run that was not queued after all
+ * (merged into another run's row, or refused). */
+int history_drop_queued(db *conn, long long id, strbuf *err);
+/* Marks queued rows abandoned: this process's (AT_STOP: the service stops
+ * before starting them), or those an earlier process on this host left
+ * (it ended before starting them). */
+int history_abandon_queued(db *conn, bool at_stop, strbuf *err);
+
+/* The progress of a running run, for every instance to show. */
+int history_progress(db *conn, long long id, long long done, long long expected, strbuf *err);
+/* Cancels run ID on any instance: a queued run is recorded cancelled at
+ * once (2); a running one is flagged (1) for the instance running it
+ * (history_cancel_requested), which rolls it back and records it. 0: no
+ * such run still queued or running; -1: error. */
+int history_request_cancel(db *conn, long long id, const char *who, strbuf *err);
+/* 1 and *WHO when a cancel was asked for run ID, 0 not, -1 error. */
+int history_cancel_requested(db *conn, long long id, char who[129], strbuf *err);
+
+/* One log line of a run. */
+typedef struct {
+    char at[32];   /* 'YYYY-MM-DD HH:MM:SS.mmm' UTC */
+    char level[6];
+    char *text;
+} run_log_line;
+
+/* Appends lines FIRST_SEQ.. of run ID's log, and keeps only its last KEEP
+ * lines. 0 or -1 (err). */
+int history_log_append(db *conn, long long id, long long first_seq, const run_log_line *lines, size_t n,
+                       long long keep, strbuf *err);
 /* Prints the newest LIMIT runs, of JOB or of every job. */
 int history_print(db *conn, FILE *out, const char *job, int limit, strbuf *err);
 /* Whether the cron firing of JOB at SCHEDULED_FOR (the fire time itself,

@@ -136,3 +136,17 @@ void lock_release(job_lock *lock)
         close(lock->fd);
     free(lock);
 }
+
+int lock_in_use(const config *cfg, db *conn, const char *name)
+{
+    const db_url *url = cfg_db_url(cfg);
+    if (url->dialect != DB_MYSQL)
+        return -1;
+    char lock_name[65];
+    mysql_lock_name(lock_name, name, url->database);
+    db_param p = DBP_TEXT(lock_name);
+    long long used = 0;
+    if (db_query_int(conn, "SELECT IS_USED_LOCK(?) IS NOT NULL", &p, 1, &used) != 0)
+        return -1;
+    return used ? 1 : 0;
+}

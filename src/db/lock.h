@@ -23,5 +23,9 @@ int lock_acquire(const config *cfg, const char *name, unsigned wait_s, atomic_in
  * jobs check this right before they commit. */
 bool lock_still_held(job_lock *lock, strbuf *err);
 void lock_release(job_lock *lock);
+/* Whether some session holds the lock NAME, without taking it (MariaDB:
+ * IS_USED_LOCK on CONN). 1 held, 0 free, -1 cannot tell (SQLite: probing
+ * an flock() would take it for an instant) or error. */
+int lock_in_use(const config *cfg, db *conn, const char *name);
 
 #endif

@@ -12,6 +12,7 @@ static const char *const migrations[] = {
     "migrations/001_run_history",
     "migrations/002_scheduled_for",
     "migrations/003_schema_and_argument",
+    "migrations/004_operator",
 };
 
 static int apply_migration(db *conn, int version, const char *name, strbuf *err)

@@ -1,38 +1,61 @@
-/* http_api.c - the HTTP API (see http_api.h). Handlers run on
- * libmicrohttpd's one internal thread; they never block: a trigger only
- * queues a run with the scheduler, and the status comes from the runner's
- * live table.
+/* http_api.c - the HTTP server core (see http_api.h): the daemon and its
+ * limits, the header deadline, authentication and routing. Handlers run on
+ * the connection's own thread, so a slow one (a database read, an event
+ * stream) holds no one else up.
  *
- * The legacy endpoints answer exactly as the legacy service (Spring Boot
- * 2.4) did, because its own web page and operators' scripts are clients:
- * a path matches with or without one trailing slash, PUT /jobs answers 200
- * with no body, and PUT /job/personRecordStatusJob reads the dateOverride
- * of its JSON body. */
+ * libmicrohttpd 0.9.75 has no deadline for a request's headers, only an
+ * idle timeout, which a client sending a header line every few seconds
+ * never meets. So each connection is tracked from its start (or the end of
+ * its previous request) to the arrival of its headers, and one that takes
+ * longer than HEADER_TIMEOUT_S has its socket shut down from outside
+ * (through a dup() of its descriptor, so a reused number is never hit);
+ * libmicrohttpd then sees the socket end and closes the connection. */
 #include "http_api.h"
+#include "http_request.h"
 #include "log.h"
+#include "status_cache.h"
 
 #include <arpa/inet.h>
-#include <jansson.h>
-#include <microhttpd.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 enum {
     MAX_BODY = 64 * 1024,          /* past this a request is refused */
-    MAX_CONNECTIONS = 64,
-    CONNECTION_TIMEOUT_S = 15,
+    CONNECTION_IDLE_S = 15,
+    HEADER_TIMEOUT_S = 10,
     CONNECTION_MEMORY = 32 * 1024, /* bounds the request line and headers */
-    MAX_JOB_NAME = 128,
+    THREAD_STACK = 512 * 1024,
+    TLS_FILE_MAX = 1024 * 1024,
 };
 
-#define API_PREFIX "/sync/api"
+/* One connection, from its start to its close. */
+typedef struct conn_track {
+    struct conn_track *prev, *next;
+    int fd;              /* our dup() of its socket */
+    double since;        /* monotonic: connected, or its last request ended */
+    bool in_request;     /* headers received, not answered yet */
+    bool dropped;
+} conn_track;
 
 struct http_api {
     struct MHD_Daemon *daemon;
-    scheduler *sched;
+    http_service service;
+    http_auth *auth; /* NULL: http.auth = none */
+    bool metrics_auth;
     unsigned port;
+    char *tls_cert, *tls_key;
+    pthread_mutex_t track_mu;
+    conn_track *tracks;
+    pthread_t reaper;
+    pthread_cond_t reaper_wake;
+    bool reaper_stop;
 };
 
 typedef struct {
@@ -40,281 +63,260 @@ typedef struct {
     size_t body_bytes;
 } request_state;
 
-/* ---- responses ---------------------------------------------------------- */
+static const http_routes *const route_tables[] = {&legacy_api_routes, &api_v1_routes, &api_events_routes,
+                                                  &metrics_routes};
 
-static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, json_t *doc, const char *allow)
+/* ---- probes ------------------------------------------------------------- */
+
+static enum MHD_Result get_health(http_request *req)
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    json_decref(doc);
-    if (!text)
-        return MHD_NO;
-    size_t len = strlen(text);
-    struct MHD_Response *r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
-    if (!r) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (allow)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, allow);
-    enum MHD_Result rc = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return rc;
-}
-
-static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const char *message)
-{
-    return reply_json(c, status, json_pack("{s:s}", "error", message), NULL);
-}
-
-/* 200 with no body (the legacy PUT /jobs). */
-static enum MHD_Result reply_empty(struct MHD_Connection *c)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return rc;
-}
-
-static enum MHD_Result reply_text(struct MHD_Connection *c, const char *text)
-{
-    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), (void *)text, MHD_RESPMEM_MUST_COPY);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain;charset=UTF-8");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    enum MHD_Result rc = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return rc;
-}
-
-static enum MHD_Result reply_method_not_allowed(struct MHD_Connection *c, const char *allow)
-{
-    return reply_json(c, MHD_HTTP_METHOD_NOT_ALLOWED, json_pack("{s:s}", "error", "Method not allowed"), allow);
-}
-
-/* ---- handlers ----------------------------------------------------------- */
-
-/* Every available job (the reval jobs only with a broker, as the legacy
- * service under its nimdta profile). */
-static enum MHD_Result get_status(http_api *api, struct MHD_Connection *c)
-{
-    job_set available = scheduler_jobs_available(api->sched);
-    json_t *doc = json_object();
-    for (int j = 0; j < JOB_COUNT; j++)
-        if (available & JOB_BIT(j))
-            json_object_set_new(doc, job_table[j].status_key, json_boolean(runner_is_running((job_id)j, NULL, NULL)));
-    return reply_json(c, MHD_HTTP_OK, doc, NULL);
-}
-
-/* The legacy active profile, as plain text: its page hides the
- * revalidation panel when it holds "nimdta". */
-static enum MHD_Result get_profile(http_api *api, struct MHD_Connection *c)
-{
-    char profile[256] = "";
-    scheduler_setting(api->sched, CFG_PROFILE, profile, sizeof profile);
-    return reply_text(c, profile);
-}
-
-static enum MHD_Result get_progress(struct MHD_Connection *c)
-{
-    json_t *running = json_array();
-    for (int j = 0; j < JOB_COUNT; j++) {
-        long long done = 0, expected = 0;
-        if (!runner_is_running((job_id)j, &done, &expected))
-            continue;
-        json_array_append_new(running, json_pack("{s:s, s:I, s:o}", "job", job_table[j].name, "rowsDone",
-                                                 (json_int_t)done, "rowsExpected",
-                                                 expected > 0 ? json_integer(expected) : json_null()));
-    }
-    return reply_json(c, MHD_HTTP_OK, json_pack("{s:o}", "running", running), NULL);
-}
-
-static enum MHD_Result get_health(http_api *api, struct MHD_Connection *c)
-{
-    bool stopping = scheduler_stopping(api->sched);
+    bool stopping = http_service_stopping(req->service);
     json_t *running = json_array();
     for (int j = 0; j < JOB_COUNT; j++)
         if (runner_is_running((job_id)j, NULL, NULL))
             json_array_append_new(running, json_string(job_table[j].name));
-    return reply_json(c, stopping ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
-                      json_pack("{s:s, s:o}", "status", stopping ? "stopping" : "ok", "running", running), NULL);
+    return http_reply_json(req, stopping ? MHD_HTTP_SERVICE_UNAVAILABLE : MHD_HTTP_OK,
+                           json_pack("{s:s, s:o}", "status", stopping ? "stopping" : "ok", "running", running));
 }
 
-static void log_trigger(struct MHD_Connection *c, const char *method, const char *url, const char *outcome)
+static enum MHD_Result get_readyz(http_request *req)
 {
-    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    char addr[INET6_ADDRSTRLEN] = "?";
-    if (info && info->client_addr) {
-        const struct sockaddr *sa = info->client_addr;
-        const void *raw = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
-                                                    : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
-        inet_ntop(sa->sa_family, raw, addr, sizeof addr);
-    }
-    log_info("API: %s %s from %s: %s", method, url, addr, outcome);
+    if (http_service_stopping(req->service))
+        return http_reply_json(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+                               json_pack("{s:s, s:s}", "status", "not ready", "reason", "stopping"));
+    enum MHD_Result answered = MHD_NO;
+    db *conn = http_db(req, &answered);
+    if (!conn)
+        return answered;
+    long long one = 0;
+    bool ok = db_query_int(conn, "SELECT 1", NULL, 0, &one) == 0 && one == 1;
+    http_db_release(req, conn);
+    if (!ok)
+        return http_reply_json(req, MHD_HTTP_SERVICE_UNAVAILABLE,
+                               json_pack("{s:s, s:s}", "status", "not ready", "reason", "the database does not answer"));
+    return http_reply_json(req, MHD_HTTP_OK, json_pack("{s:s}", "status", "ready"));
 }
 
-/* Queues JOBS (with ARGUMENT, or NULL); logs what was queued, and the jobs
- * it queued are in /sync/api/jobs/progress while they run. Returns the
- * scheduler's answer; REFUSED has been answered with 503 already. */
-static trigger_result trigger(http_api *api, struct MHD_Connection *c, const char *url, job_set jobs, int primary,
-                              const char *argument, enum MHD_Result *refused)
-{
-    trigger_result r = scheduler_trigger(api->sched, jobs, primary, TRIGGER_API, argument);
-    if (r == TRIG_REFUSED) {
-        log_trigger(c, "PUT", url, "refused (stopping or too many runs queued)");
-        *refused = reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "The service is stopping or too busy");
-        return r;
-    }
-    strbuf outcome;
-    sb_init(&outcome);
-    sb_puts(&outcome, r == TRIG_ALREADY_RUNNING ? "Already running" : "Just started");
-    if (r != TRIG_ALREADY_RUNNING) {
-        sb_puts(&outcome, ": ");
-        job_set_describe(jobs, &outcome);
-        if (argument)
-            sb_printf(&outcome, " (date of change %s)", argument);
-    }
-    log_trigger(c, "PUT", url, outcome.data);
-    sb_free(&outcome);
-    return r;
-}
+static const http_route probe_routes[] = {
+    {"GET", "/health", ROLE_NONE, get_health, false, false},
+    {"GET", "/readyz", ROLE_NONE, get_readyz, false, false},
+};
+static const http_routes probes = {probe_routes, sizeof probe_routes / sizeof probe_routes[0]};
 
-/* The legacy PUT /jobs: the chain, answered 200 with no body. */
-static enum MHD_Result put_chain(http_api *api, struct MHD_Connection *c, const char *url)
-{
-    enum MHD_Result refused = MHD_NO;
-    if (trigger(api, c, url, scheduler_jobs_available(api->sched), -1, NULL, &refused) == TRIG_REFUSED)
-        return refused;
-    return reply_empty(c);
-}
+/* ---- routing ------------------------------------------------------------ */
 
-static int parse_with_dependents(struct MHD_Connection *c, bool *out)
+/* Whether PATH matches PATTERN ("{}" takes one non-empty segment into
+ * PARAMS, "{*}" the rest of the path, cut at HTTP_PARAM_MAX bytes); with
+ * TRAILING, one trailing slash is allowed. */
+static bool path_matches(const char *pattern, const char *path, bool trailing,
+                         char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX + 1])
 {
-    const char *v = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "withDependents");
-    *out = false;
-    if (!v)
-        return 0;
-    if (str_ieq(v, "true") || strcmp(v, "1") == 0 || str_ieq(v, "yes") || *v == '\0')
-        *out = true;
-    else if (!(str_ieq(v, "false") || strcmp(v, "0") == 0 || str_ieq(v, "no")))
-        return -1;
-    return 0;
-}
-
-/* PersonRecordStatusJob's date of change from the legacy body
- * {"dateOverride":"..."}, as the legacy service read it: no body, "", null
- * or a non-text value mean today (*OUT empty); ANY (any case) every
- * person; NONE (any case) the configured jobs.date_of_change_override
- * (itself empty, ANY or a date); anything else must be a date YYYY-MM-DD.
- * Returns NULL, or the message of a 400 answer. */
-static const char *date_override(http_api *api, const strbuf *body, char out[RQ_ARGUMENT_MAX], char *bad, size_t badlen)
-{
-    out[0] = '\0';
-    if (body->len == 0)
-        return NULL;
-    json_t *doc = json_loadb(body->data, body->len, 0, NULL);
-    const char *message = NULL;
-    if (!json_is_object(doc) || !json_object_get(doc, "dateOverride")) {
-        message = "Unable to extract the dateOverride property";
-    } else {
-        const char *value = json_string_value(json_object_get(doc, "dateOverride"));
-        char configured[RQ_ARGUMENT_MAX] = "";
-        if (value && str_ieq(value, "NONE"))
-            value = scheduler_setting(api->sched, CFG_DATE_OF_CHANGE_OVERRIDE, configured, sizeof configured)
-                        ? configured
-                        : "";
-        int y;
-        if (value && str_ieq(value, "ANY"))
-            snprintf(out, RQ_ARGUMENT_MAX, "ANY");
-        else if (value && *value && parse_date(value, &y, NULL, NULL))
-            snprintf(out, RQ_ARGUMENT_MAX, "%s", value);
-        else if (value && *value) {
-            snprintf(bad, badlen, "The date is not correct: %s", value);
-            message = bad;
+    int np = 0;
+    while (*pattern) {
+        if (strcmp(pattern, "{*}") == 0 && np < HTTP_MAX_PARAMS) {
+            snprintf(params[np], HTTP_PARAM_MAX + 1, "%s", path);
+            return true;
+        }
+        if (pattern[0] == '{' && pattern[1] == '}') {
+            size_t n = strcspn(path, "/");
+            if (n == 0 || n > HTTP_PARAM_MAX || np == HTTP_MAX_PARAMS)
+                return false;
+            memcpy(params[np], path, n);
+            params[np++][n] = '\0';
+            path += n;
+            pattern += 2;
+        } else if (*pattern++ != *path++) {
+            return false;
         }
     }
-    json_decref(doc);
-    return message;
+    return *path == '\0' || (trailing && path[0] == '/' && path[1] == '\0');
 }
 
-static enum MHD_Result put_job(http_api *api, struct MHD_Connection *c, const char *url, const char *name,
-                               const strbuf *body)
+static bool method_matches(const http_route *r, const char *method)
 {
-    const job_def *def = strlen(name) <= MAX_JOB_NAME && !strchr(name, '/') ? job_find(name) : NULL;
-    if (!def || !(scheduler_jobs_available(api->sched) & JOB_BIT(def->id))) {
-        log_trigger(c, "PUT", url, "400 Job not found");
-        return reply_error(c, MHD_HTTP_BAD_REQUEST, "Job not found");
-    }
-    bool with_dependents;
-    if (parse_with_dependents(c, &with_dependents) != 0)
-        return reply_error(c, MHD_HTTP_BAD_REQUEST, "withDependents must be true or false");
-    /* The legacy service answered "Already running" before it read the body. */
-    if (runner_is_running(def->id, NULL, NULL)) {
-        log_trigger(c, "PUT", url, "Already running");
-        return reply_json(c, MHD_HTTP_OK, json_pack("{s:s}", "status", "Already running"), NULL);
-    }
-    char argument[RQ_ARGUMENT_MAX] = "", bad[512];
-    const char *invalid =
-        def->id == JOB_PERSON_RECORD_STATUS ? date_override(api, body, argument, bad, sizeof bad) : NULL;
-    if (invalid) {
-        log_trigger(c, "PUT", url, invalid);
-        return reply_error(c, MHD_HTTP_BAD_REQUEST, invalid);
-    }
-    job_set jobs = JOB_BIT(def->id);
-    if (with_dependents) {
-        job_id self = def->id, all[JOB_COUNT];
-        size_t n = runner_expand_dependents(&self, 1, all);
-        for (size_t i = 0; i < n; i++)
-            jobs |= JOB_BIT(all[i]);
-    }
-    enum MHD_Result refused = MHD_NO;
-    trigger_result r = trigger(api, c, url, jobs, (int)def->id, argument[0] ? argument : NULL, &refused);
-    if (r == TRIG_REFUSED)
-        return refused;
-    /* Exactly these bodies: legacy clients compare them whole. */
-    const char *status = r == TRIG_ALREADY_RUNNING ? "Already running" : "Just started";
-    return reply_json(c, MHD_HTTP_OK, json_pack("{s:s}", "status", status), NULL);
+    return strcmp(r->method, method) == 0 || (strcmp(r->method, "GET") == 0 && strcmp(method, "HEAD") == 0);
 }
 
-/* URL is PATH, or PATH with one trailing slash (as Spring matched it). */
-static bool path_is(const char *url, const char *path)
+/* The route for METHOD and PATH (*path_known: some route has that path). */
+static const http_route *find_route(const char *method, const char *path, http_request *req, bool *path_known,
+                                    strbuf *allow)
 {
-    size_t n = strlen(path);
-    return strncmp(url, path, n) == 0 && (url[n] == '\0' || (url[n] == '/' && url[n + 1] == '\0'));
+    const http_route *found = NULL;
+    *path_known = false;
+    for (size_t t = 0; t <= sizeof route_tables / sizeof route_tables[0]; t++) {
+        const http_routes *table = t == 0 ? &probes : route_tables[t - 1];
+        for (size_t i = 0; i < table->count; i++) {
+            const http_route *r = &table->routes[i];
+            char params[HTTP_MAX_PARAMS][HTTP_PARAM_MAX + 1];
+            if (!path_matches(r->pattern, path, r->trailing_slash, params))
+                continue;
+            *path_known = true;
+            sb_printf(allow, "%s%s", allow->len ? ", " : "", r->method);
+            if (!found && method_matches(r, method)) {
+                found = r;
+                memcpy(req->params, params, sizeof params);
+            }
+        }
+    }
+    return found;
 }
 
-static enum MHD_Result route(http_api *api, struct MHD_Connection *c, const char *url, const char *method,
-                             const strbuf *body)
+/* ---- authentication ----------------------------------------------------- */
+
+static void client_address(struct MHD_Connection *c, char out[64])
 {
-    bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0 || strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
-    bool put = strcmp(method, MHD_HTTP_METHOD_PUT) == 0;
-    if (strcmp(url, "/health") == 0)
-        return get ? get_health(api, c) : reply_method_not_allowed(c, "GET, HEAD");
-    if (path_is(url, API_PREFIX "/jobs/status"))
-        return get ? get_status(api, c) : reply_method_not_allowed(c, "GET, HEAD");
-    if (path_is(url, API_PREFIX "/jobs/progress"))
-        return get ? get_progress(c) : reply_method_not_allowed(c, "GET, HEAD");
-    if (path_is(url, API_PREFIX "/sys/profile"))
-        return get ? get_profile(api, c) : reply_method_not_allowed(c, "GET, HEAD");
-    if (path_is(url, API_PREFIX "/jobs"))
-        return put ? put_chain(api, c, url) : reply_method_not_allowed(c, "PUT");
-    static const char job_prefix[] = API_PREFIX "/job/";
-    if (strncmp(url, job_prefix, sizeof job_prefix - 1) == 0) {
-        if (!put)
-            return reply_method_not_allowed(c, "PUT");
-        char name[MAX_JOB_NAME + 2];
-        snprintf(name, sizeof name, "%s", url + sizeof job_prefix - 1);
-        size_t n = strlen(name);
-        if (n > 0 && name[n - 1] == '/')
-            name[n - 1] = '\0';
-        return put_job(api, c, url, name, body);
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(out, 64, "?");
+    if (!info || !info->client_addr)
+        return;
+    const struct sockaddr *sa = info->client_addr;
+    const void *raw = sa->sa_family == AF_INET6 ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                                                : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+    inet_ntop(sa->sa_family, raw, out, 64);
+}
+
+static enum MHD_Result unauthorized(http_request *req, const char *message)
+{
+    json_t *doc = json_pack("{s:s}", "error", message);
+    return http_reply_json_header(req, MHD_HTTP_UNAUTHORIZED, doc, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+                                  "Bearer realm=\"tis-sync\"");
+}
+
+/* Fills req->who and req->role; false having answered (401, 429, 503). */
+static bool authenticate(http_api *api, http_request *req, enum MHD_Result *answered)
+{
+    if (!api->auth) {
+        snprintf(req->who, sizeof req->who, "api");
+        req->role = ROLE_OPERATOR;
+        return true;
     }
-    return reply_error(c, MHD_HTTP_NOT_FOUND, "Not found");
+    const char *header = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    char name[TOKEN_NAME_MAX + 1] = "";
+    switch (http_auth_check(api->auth, header, req->client, name, &req->role)) {
+    case AUTH_OK:
+        snprintf(req->who, sizeof req->who, "api:%s", name);
+        return true;
+    case AUTH_MISSING:
+        *answered = unauthorized(req, "A bearer token is needed (Authorization: Bearer <token>)");
+        return false;
+    case AUTH_UNKNOWN:
+        log_debug("API: %s %s from %s: unknown token", req->method, req->path, req->client);
+        *answered = unauthorized(req, "The token is not known or was revoked");
+        return false;
+    case AUTH_LIMITED:
+        *answered = http_reply_json_header(req, MHD_HTTP_TOO_MANY_REQUESTS,
+                                           json_pack("{s:s}", "error", "Too many failed attempts from this address"),
+                                           MHD_HTTP_HEADER_RETRY_AFTER, "6");
+        return false;
+    default:
+        *answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The tokens cannot be read");
+        return false;
+    }
+}
+
+static enum MHD_Result dispatch(http_api *api, http_request *req)
+{
+    bool path_known;
+    strbuf allow;
+    sb_init(&allow);
+    const http_route *route = find_route(req->method, req->path, req, &path_known, &allow);
+    bool open = route && (route->role == ROLE_NONE || (route->metrics && !api->metrics_auth));
+    enum MHD_Result answered = MHD_NO;
+    if (open) {
+        snprintf(req->who, sizeof req->who, "anonymous");
+        answered = route->handler(req);
+    } else if (!authenticate(api, req, &answered)) {
+        /* answered */
+    } else if (!path_known) {
+        answered = http_reply_error(req, MHD_HTTP_NOT_FOUND, "Not found");
+    } else if (!route) {
+        json_t *doc = json_pack("{s:s}", "error", "Method not allowed");
+        answered = http_reply_json_header(req, MHD_HTTP_METHOD_NOT_ALLOWED, doc, MHD_HTTP_HEADER_ALLOW, allow.data);
+    } else if (req->role < route->role) {
+        http_audit(req, req->path, "refused: a viewer token cannot make changes");
+        answered = http_reply_error(req, MHD_HTTP_FORBIDDEN, "This needs an operator token");
+    } else {
+        answered = route->handler(req);
+    }
+    sb_free(&allow);
+    return answered;
+}
+
+/* ---- connections -------------------------------------------------------- */
+
+static conn_track *track_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info ? info->socket_context : NULL;
+}
+
+static void set_in_request(http_api *api, struct MHD_Connection *c, bool in_request)
+{
+    conn_track *t = track_of(c);
+    if (!t)
+        return;
+    pthread_mutex_lock(&api->track_mu);
+    t->in_request = in_request;
+    t->since = monotonic_seconds();
+    pthread_mutex_unlock(&api->track_mu);
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    http_api *api = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        conn_track *t = xcalloc(1, sizeof *t);
+        t->fd = info ? fcntl(info->connect_fd, F_DUPFD_CLOEXEC, 0) : -1;
+        t->since = monotonic_seconds();
+        pthread_mutex_lock(&api->track_mu);
+        t->next = api->tracks;
+        if (api->tracks)
+            api->tracks->prev = t;
+        api->tracks = t;
+        pthread_mutex_unlock(&api->track_mu);
+        *socket_context = t;
+        return;
+    }
+    conn_track *t = *socket_context;
+    if (!t)
+        return;
+    pthread_mutex_lock(&api->track_mu);
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        api->tracks = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+    pthread_mutex_unlock(&api->track_mu);
+    if (t->fd >= 0)
+        close(t->fd);
+    free(t);
+    *socket_context = NULL;
+}
+
+/* Drops, once a second, the connections past their header deadline. */
+static void *reaper_main(void *arg)
+{
+    http_api *api = arg;
+    pthread_mutex_lock(&api->track_mu);
+    while (!api->reaper_stop) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&api->reaper_wake, &api->track_mu, &until);
+        double now = monotonic_seconds();
+        for (conn_track *t = api->tracks; t; t = t->next) {
+            if (t->in_request || t->dropped || t->fd < 0 || now - t->since < HEADER_TIMEOUT_S)
+                continue;
+            shutdown(t->fd, SHUT_RDWR);
+            t->dropped = true;
+            log_debug("HTTP: a connection sent no complete request within %d s: closed", HEADER_TIMEOUT_S);
+        }
+    }
+    pthread_mutex_unlock(&api->track_mu);
+    return NULL;
 }
 
 /* libmicrohttpd calls this once with the headers, then once per body
@@ -324,8 +326,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   void **req_cls)
 {
     (void)version;
+    http_api *api = cls;
     request_state *st = *req_cls;
     if (!st) {
+        set_in_request(api, c, true);
         st = xcalloc(1, sizeof *st);
         sb_init(&st->body);
         *req_cls = st;
@@ -338,15 +342,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    http_request req = {.conn = c, .service = &api->service, .method = method ? method : "",
+                        .path = url ? url : "", .body = &st->body};
+    client_address(c, req.client);
     if (st->body_bytes > MAX_BODY)
-        return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large");
-    return route(cls, c, url ? url : "", method ? method : "", &st->body);
+        return http_reply_error(&req, MHD_HTTP_CONTENT_TOO_LARGE, "Request body too large");
+    return dispatch(api, &req);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)c;
     (void)toe;
     request_state *st = *req_cls;
     if (st) {
@@ -354,6 +359,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
         free(st);
     }
     *req_cls = NULL;
+    set_in_request(cls, c, false);
 }
 
 static void on_mhd_log(void *cls, const char *fmt, va_list ap)
@@ -394,26 +400,92 @@ static struct addrinfo *resolve_listen(const char *listen, strbuf *err)
     return rc == 0 ? res : NULL;
 }
 
-http_api *http_api_start(const char *listen, scheduler *sched, strbuf *err)
+/* Reads a PEM file of KEY into *out. */
+static int read_tls_file(const config *cfg, cfg_key key, char **out, strbuf *err)
 {
+    const char *path = cfg_str(cfg, key);
+    FILE *f = fopen(path, "r");
+    strbuf text;
+    sb_init(&text);
+    char chunk[4096];
+    size_t n;
+    while (f && (n = fread(chunk, 1, sizeof chunk, f)) > 0 && text.len <= TLS_FILE_MAX)
+        sb_append(&text, chunk, n);
+    if (!f || ferror(f) || text.len == 0 || text.len > TLS_FILE_MAX) {
+        sb_printf(err, "cannot read %s '%s' (from %s): %s", cfg_name(key), path, cfg_source(cfg, key),
+                  !f || ferror(f) ? strerror(errno) : "empty or larger than 1 MiB");
+        if (f)
+            fclose(f);
+        sb_free(&text);
+        return -1;
+    }
+    fclose(f);
+    *out = sb_steal(&text);
+    return 0;
+}
+
+static void free_api(http_api *api)
+{
+    http_auth_free(api->auth);
+    status_cache_free(api->service.status);
+    api_db_pool_free(api->service.pool);
+    free(api->tls_cert);
+    free(api->tls_key);
+    pthread_cond_destroy(&api->reaper_wake);
+    pthread_mutex_destroy(&api->track_mu);
+    free(api);
+}
+
+static struct MHD_Daemon *start_daemon(http_api *api, const config *cfg, const struct addrinfo *addr)
+{
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+                     (addr->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0) | (api->tls_cert ? MHD_USE_TLS : 0);
+    struct MHD_OptionItem tls[] = {
+        {api->tls_cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, api->tls_cert},
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, api->tls_key},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    return MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, api, MHD_OPTION_SOCK_ADDR, addr->ai_addr, MHD_OPTION_CONNECTION_LIMIT,
+        (unsigned)cfg_int(cfg, CFG_HTTP_MAX_CONNECTIONS), MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)cfg_int(cfg, CFG_HTTP_MAX_PER_ADDRESS), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_IDLE_S,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY, MHD_OPTION_THREAD_STACK_SIZE,
+        (size_t)THREAD_STACK, MHD_OPTION_NOTIFY_COMPLETED, on_completed, api, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, api, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_ARRAY, tls, MHD_OPTION_END);
+}
+
+http_api *http_api_start(const config *cfg, scheduler *sched, strbuf *err)
+{
+    const char *listen = cfg_str(cfg, CFG_HTTP_LISTEN);
     struct addrinfo *addr = resolve_listen(listen, err);
     if (!addr)
         return NULL;
     http_api *api = xcalloc(1, sizeof *api);
-    api->sched = sched;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (addr->ai_family == AF_INET6 ? MHD_USE_IPv6 : 0);
-    api->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, api, MHD_OPTION_SOCK_ADDR, addr->ai_addr,
-                                   MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
-                                   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)CONNECTION_TIMEOUT_S,
-                                   MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONNECTION_MEMORY,
-                                   MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                                   MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL, MHD_OPTION_END);
-    freeaddrinfo(addr);
-    if (!api->daemon) {
-        sb_printf(err, "cannot listen on %s (http.listen): address in use or not available", listen);
-        free(api);
+    api->service = (http_service){.sched = sched, .cfg = cfg, .pool = api_db_pool_new(),
+                                  .status = status_cache_new(), .started = (double)time(NULL)};
+    atomic_init(&api->service.closing, false);
+    api->auth = cfg_http_auth_required(cfg) ? http_auth_new(cfg) : NULL;
+    api->metrics_auth = cfg_metrics_auth_required(cfg);
+    pthread_mutex_init(&api->track_mu, NULL);
+    pthread_cond_init(&api->reaper_wake, NULL);
+    if (cfg_str(cfg, CFG_HTTP_TLS_CERT) &&
+        (read_tls_file(cfg, CFG_HTTP_TLS_CERT, &api->tls_cert, err) != 0 ||
+         read_tls_file(cfg, CFG_HTTP_TLS_KEY, &api->tls_key, err) != 0)) {
+        freeaddrinfo(addr);
+        free_api(api);
         return NULL;
     }
+    api->daemon = start_daemon(api, cfg, addr);
+    freeaddrinfo(addr);
+    if (!api->daemon) {
+        sb_printf(err, api->tls_cert ? "cannot serve HTTPS on %s (http.listen): address in use, or http.tls_cert "
+                                       "and http.tls_key are not a PEM certificate and its key"
+                                     : "cannot listen on %s (http.listen): address in use or not available",
+                  listen);
+        free_api(api);
+        return NULL;
+    }
+    pthread_create(&api->reaper, NULL, reaper_main, api);
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_BIND_PORT);
     api->port = info ? info->port : 0;
     return api;
@@ -428,6 +500,12 @@ void http_api_stop(http_api *api)
 {
     if (!api)
         return;
-    MHD_stop_daemon(api->daemon);
-    free(api);
+    atomic_store(&api->service.closing, true);
+    MHD_stop_daemon(api->daemon); /* waits for the connection threads */
+    pthread_mutex_lock(&api->track_mu);
+    api->reaper_stop = true;
+    pthread_cond_signal(&api->reaper_wake);
+    pthread_mutex_unlock(&api->track_mu);
+    pthread_join(api->reaper, NULL);
+    free_api(api);
 }

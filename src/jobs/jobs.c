@@ -131,7 +131,10 @@ bool job_cancelled(job_ctx *ctx)
 {
     if (!ctx->cancel || !atomic_load(ctx->cancel))
         return false;
-    job_fail(ctx, "cancel", "the service is shutting down; the job was stopped before it committed");
+    if (ctx->cancelled_by[0])
+        job_fail(ctx, "cancel", "cancelled by %s; the job was stopped before it committed", ctx->cancelled_by);
+    else
+        job_fail(ctx, "cancel", "the service is shutting down; the job was stopped before it committed");
     return true;
 }
 

@@ -46,7 +46,8 @@ typedef struct job_ctx {
     atomic_llong rows_expected;     /* 0 when unknown */
     tcs_shape shape;                /* the TCS schema shape found at the start of the run */
     const char *argument;           /* PersonRecordStatusJob's date of change (NULL: today) */
-    atomic_int *cancel;             /* set when the service must stop */
+    atomic_int *cancel;             /* set when the job must stop: the service stops, or an operator cancels */
+    char cancelled_by[129];         /* the operator who cancelled ("api:<token>"), set before *cancel */
     struct job_lock *lock;          /* the job's lock, held by the runner */
     long long records;              /* rows the job produced (the log's "records") */
     long long rows_written;         /* rows inserted + deleted, or documents indexed */
@@ -93,7 +94,7 @@ void job_list_names(strbuf *out);
 
 /* Sets ctx->error to "STEP: message" (replacing any earlier one); returns -1. */
 int job_fail(job_ctx *ctx, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* True (and sets the error) when the service asked the job to stop. */
+/* True (and sets the error) when the job was asked to stop. */
 bool job_cancelled(job_ctx *ctx);
 /* Right before a job makes its result visible (commit, alias switch):
  * 0 if it still holds its lock, else -1 with the error set. */

@@ -5,33 +5,52 @@
  * honest shape for "what is this process running". */
 #include "runner.h"
 #include "history.h"
+#include "job_state.h"
 #include "lock.h"
 #include "log.h"
 #include "notify.h"
+#include "run_events.h"
+#include "run_monitor.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-enum { PROGRESS_LOG_SECONDS = 10 };
+typedef struct {
+    job_ctx *ctx;
+    run_monitor *monitor;
+    long long run_id;
+} live_run;
 
 static struct {
     pthread_mutex_t mutex;
-    job_ctx *running[JOB_COUNT];
-} live = {PTHREAD_MUTEX_INITIALIZER, {0}};
+    live_run running[JOB_COUNT];
+} live = {PTHREAD_MUTEX_INITIALIZER, {{0}}};
 
 static const char *const trigger_names[] = {"cli", "cron", "startup", "api"};
+static const char *const started_by_names[] = {"cli", "schedule", "catch-up", "api"};
 
 const char *run_trigger_name(run_trigger trigger)
 {
     return trigger_names[trigger];
 }
 
+const char *run_trigger_started_by(run_trigger trigger)
+{
+    return started_by_names[trigger];
+}
+
+const char *run_outcome_name(run_outcome outcome)
+{
+    static const char *const names[] = {"succeeded", "failed", "already running", "skipped", "cancelled", "paused"};
+    return names[outcome];
+}
+
 bool runner_is_running(job_id job, long long *rows_done, long long *rows_expected)
 {
     pthread_mutex_lock(&live.mutex);
-    job_ctx *ctx = live.running[job];
+    job_ctx *ctx = live.running[job].ctx;
     if (ctx && rows_done)
         *rows_done = atomic_load(&ctx->rows_done);
     if (ctx && rows_expected)
@@ -40,60 +59,24 @@ bool runner_is_running(job_id job, long long *rows_done, long long *rows_expecte
     return ctx != NULL;
 }
 
-static void set_live(job_id job, job_ctx *ctx)
+bool runner_cancel(long long run_id, const char *who)
+{
+    bool found = false;
+    pthread_mutex_lock(&live.mutex);
+    for (int j = 0; j < JOB_COUNT && !found; j++)
+        if (live.running[j].ctx && live.running[j].run_id == run_id) {
+            run_monitor_cancel(live.running[j].monitor, who);
+            found = true;
+        }
+    pthread_mutex_unlock(&live.mutex);
+    return found;
+}
+
+static void set_live(job_id job, live_run run)
 {
     pthread_mutex_lock(&live.mutex);
-    live.running[job] = ctx;
+    live.running[job] = run;
     pthread_mutex_unlock(&live.mutex);
-}
-
-/* Logs progress at most every PROGRESS_LOG_SECONDS while a job runs. */
-typedef struct {
-    pthread_t thread;
-    pthread_mutex_t mutex;
-    pthread_cond_t done_cond;
-    bool done;
-    job_ctx *ctx;
-} ticker;
-
-static void *ticker_main(void *arg)
-{
-    ticker *t = arg;
-    pthread_mutex_lock(&t->mutex);
-    while (!t->done) {
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += PROGRESS_LOG_SECONDS;
-        if (pthread_cond_timedwait(&t->done_cond, &t->mutex, &until) != 0 && !t->done) {
-            long long done = atomic_load(&t->ctx->rows_done), expected = atomic_load(&t->ctx->rows_expected);
-            if (expected > 0)
-                log_info("Sync [%s] progress: %lld of %lld records", job_table[t->ctx->job].name, done, expected);
-            else
-                log_info("Sync [%s] progress: %lld records", job_table[t->ctx->job].name, done);
-        }
-    }
-    pthread_mutex_unlock(&t->mutex);
-    return NULL;
-}
-
-static void ticker_start(ticker *t, job_ctx *ctx)
-{
-    memset(t, 0, sizeof *t);
-    t->ctx = ctx;
-    pthread_mutex_init(&t->mutex, NULL);
-    pthread_cond_init(&t->done_cond, NULL);
-    pthread_create(&t->thread, NULL, ticker_main, t);
-}
-
-static void ticker_stop(ticker *t)
-{
-    pthread_mutex_lock(&t->mutex);
-    t->done = true;
-    pthread_cond_signal(&t->done_cond);
-    pthread_mutex_unlock(&t->mutex);
-    pthread_join(t->thread, NULL);
-    pthread_cond_destroy(&t->done_cond);
-    pthread_mutex_destroy(&t->mutex);
 }
 
 static void notify_event(const char *job, const char *event)
@@ -126,7 +109,7 @@ static int wait_for_upstream(const run_request *req, job_ctx *ctx)
         job_lock *lock = NULL;
         strbuf err;
         sb_init(&err);
-        int rc = lock_acquire(req->cfg, up->name, wait_s, req->cancel, &lock, &err);
+        int rc = lock_acquire(req->cfg, up->name, wait_s, ctx->cancel, &lock, &err);
         lock_release(lock);
         if (rc < 0)
             job_fail(ctx, "wait for dependencies", "%s", err.data);
@@ -152,7 +135,7 @@ static int lock_target(const run_request *req, job_ctx *ctx, job_lock **out)
     char *name = xasprintf("writes-%s", table);
     strbuf err;
     sb_init(&err);
-    int rc = lock_acquire(req->cfg, name, wait_s, req->cancel, out, &err);
+    int rc = lock_acquire(req->cfg, name, wait_s, ctx->cancel, out, &err);
     if (rc < 0)
         job_fail(ctx, "lock target", "%s", err.data);
     else if (rc == 0)
@@ -205,6 +188,57 @@ static int check_schema(job_ctx *ctx, db *book)
     return rc;
 }
 
+/* What the history records about a run of CTX's job. */
+static history_run history_record(const run_request *req, const job_ctx *ctx)
+{
+    return (history_run){.job = job_table[ctx->job].name,
+                         .trigger = run_trigger_name(req->trigger),
+                         .today = ctx->today,
+                         .scheduled_for = req->scheduled,
+                         .tcs_schema = ctx->shape ? tcs_shape_name(ctx->shape) : NULL,
+                         .argument = ctx->argument,
+                         .started_by = run_trigger_started_by(req->trigger),
+                         .queued_id = req->queued_ids ? req->queued_ids[ctx->job] : 0};
+}
+
+/* A run that does not start: logged, and recorded with STATUS and REASON. */
+static void record_not_run(const run_request *req, db *book, job_id job, const char *status, const char *reason)
+{
+    job_ctx ctx = {.job = job};
+    history_run record = history_record(req, &ctx);
+    record.today = NULL;
+    strbuf err;
+    sb_init(&err);
+    if (history_not_run(book, &record, status, reason, &err) != 0)
+        log_error("Sync job [%s]: %s", job_table[job].name, err.data);
+    sb_free(&err);
+}
+
+/* The job's part of the run, between its start and its outcome. */
+static int run_job(const run_request *req, job_ctx *ctx)
+{
+    job_lock *target = NULL;
+    int rc = wait_for_upstream(req, ctx);
+    if (rc == 0)
+        rc = lock_target(req, ctx, &target);
+    if (rc == 0)
+        rc = job_table[ctx->job].run(ctx);
+    lock_release(target);
+    return rc;
+}
+
+/* The status a run that ended with RC is recorded with. A job stopped by a
+ * shutdown rolled back: "aborted", not "failed", so operators can tell a
+ * deploy from a broken job (both are out of date). */
+static const char *final_status(const job_ctx *ctx, int rc)
+{
+    if (rc == 0)
+        return RUN_STATUS_SUCCEEDED;
+    if (ctx->cancelled_by[0])
+        return RUN_STATUS_CANCELLED;
+    return atomic_load(ctx->cancel) ? RUN_STATUS_ABORTED : RUN_STATUS_FAILED;
+}
+
 /* Runs the job once its lock is held; records and logs the outcome. */
 static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
 {
@@ -212,42 +246,37 @@ static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
     strbuf err;
     sb_init(&err);
     detect_shape(ctx, book);
-    history_run record = {name,          run_trigger_name(req->trigger),
-                          ctx->today,    req->scheduled,
-                          ctx->shape ? tcs_shape_name(ctx->shape) : NULL, ctx->argument};
+    check_schema(ctx, book); /* a failure is recorded as the run's once it is started */
+    history_run record = history_record(req, ctx);
     long long run_id = history_start(book, &record, &err);
-    if (run_id < 0) {
-        log_error("Sync job [%s] not started: %s", name, err.data);
+    if (run_id <= 0) {
+        if (run_id == 0)
+            log_info("Sync job [%s] cancelled before it started", name);
+        else
+            log_error("Sync job [%s] not started: %s", name, err.data);
         sb_free(&err);
-        return RUN_FAILED;
+        return run_id == 0 ? RUN_CANCELLED : RUN_FAILED;
     }
+    run_monitor *monitor = run_monitor_start(ctx, book, run_id, req->cancel);
     log_info("Sync [%s] started", name);
+    run_events_publish((run_event){.kind = RUN_EVENT_STARTED, .run_id = run_id, .job = ctx->job});
     notify_event(name, "started");
     double t0 = monotonic_seconds();
-    ticker tick;
-    set_live(ctx->job, ctx);
-    ticker_start(&tick, ctx);
-    job_lock *target = NULL;
-    int rc = check_schema(ctx, book);
-    if (rc == 0)
-        rc = wait_for_upstream(req, ctx);
-    if (rc == 0)
-        rc = lock_target(req, ctx, &target);
-    if (rc == 0)
-        rc = job_table[ctx->job].run(ctx);
-    lock_release(target);
-    ticker_stop(&tick);
-    set_live(ctx->job, NULL);
+    set_live(ctx->job, (live_run){ctx, monitor, run_id});
+    int rc = ctx->error.len ? -1 : run_job(req, ctx);
+    set_live(ctx->job, (live_run){0});
     log_outcome(ctx, rc, monotonic_seconds() - t0);
-    /* A job stopped by a shutdown rolled back: "aborted", not "failed", so
-     * operators can tell a deploy from a broken job (both are out of date). */
-    const char *status = rc == 0                                   ? RUN_STATUS_SUCCEEDED
-                         : req->cancel && atomic_load(req->cancel) ? RUN_STATUS_ABORTED
-                                                                   : RUN_STATUS_FAILED;
+    const char *status = final_status(ctx, rc);
+    run_monitor_stop(monitor);
+    ctx->cancel = req->cancel; /* the monitor's flag is gone */
     if (history_finish(book, run_id, status, ctx->rows_written, rc == 0 ? NULL : ctx->error.data, &err) != 0)
         log_error("Sync job [%s]: %s", name, err.data);
+    run_event done = {.kind = RUN_EVENT_FINISHED, .run_id = run_id, .job = ctx->job,
+                      .rows_done = atomic_load(&ctx->rows_done), .rows_expected = atomic_load(&ctx->rows_expected)};
+    snprintf(done.status, sizeof done.status, "%s", status);
+    run_events_publish(done);
     sb_free(&err);
-    return rc == 0 ? RUN_SUCCEEDED : RUN_FAILED;
+    return rc == 0 ? RUN_SUCCEEDED : strcmp(status, RUN_STATUS_CANCELLED) == 0 ? RUN_CANCELLED : RUN_FAILED;
 }
 
 static db *connect_bookkeeping(const run_request *req, const char *job)
@@ -266,8 +295,9 @@ static db *connect_bookkeeping(const run_request *req, const char *job)
 /* With the lock held: true (logged and recorded as skipped) when another
  * instance already took the firing REQ->scheduled (same job, same fire
  * time in the history: no clock is compared). */
-static bool firing_already_run(const run_request *req, db *book, const char *name)
+static bool firing_already_run(const run_request *req, db *book, job_id job)
 {
+    const char *name = job_table[job].name;
     char who[300] = "", when[32];
     strbuf err;
     sb_init(&err);
@@ -278,13 +308,36 @@ static bool firing_already_run(const run_request *req, db *book, const char *nam
         utc_format_seconds(req->scheduled, when);
         char *reason = xasprintf("already run for the %s UTC firing (by %s)", when, who);
         log_info("Sync job [%s] %s, exiting this execution", name, reason);
-        sb_reset(&err);
-        if (history_skipped(book, name, run_trigger_name(req->trigger), reason, req->scheduled, &err) != 0)
-            log_error("Sync job [%s]: %s", name, err.data);
+        record_not_run(req, book, job, RUN_STATUS_SKIPPED, reason);
         free(reason);
     }
     sb_free(&err);
     return rc == 1;
+}
+
+/* True (logged and recorded as skipped) when JOB is paused and was not
+ * asked for by hand: a schedule or catch-up does not start it. */
+static bool paused_here(const run_request *req, db *book, job_id job)
+{
+    bool by_hand = req->trigger == TRIGGER_CLI || req->trigger == TRIGGER_API ||
+                   (req->queued_ids && req->queued_ids[job] > 0);
+    if (by_hand)
+        return false;
+    job_state state;
+    strbuf err;
+    sb_init(&err);
+    int rc = job_state_paused(book, job_table[job].name, &state, &err);
+    if (rc < 0) /* run it: a run of a paused job beats a missed run */
+        log_error("Sync job [%s]: %s", job_table[job].name, err.data);
+    sb_free(&err);
+    if (rc != 1)
+        return false;
+    char *reason = xasprintf("paused by %s at %s UTC", state.changed_by, state.changed_at);
+    log_info("Sync job [%s] not started by the %s: %s", job_table[job].name, run_trigger_started_by(req->trigger),
+             reason);
+    record_not_run(req, book, job, RUN_STATUS_SKIPPED, reason);
+    free(reason);
+    return true;
 }
 
 run_outcome runner_run(const run_request *req, job_id job)
@@ -303,13 +356,12 @@ run_outcome runner_run(const run_request *req, job_id job)
         outcome = RUN_FAILED;
     } else if (got == 0) {
         log_info("Sync job [%s] already running, exiting this execution", name);
-        sb_reset(&err);
-        if (history_skipped(book, name, run_trigger_name(req->trigger), "already running", req->scheduled, &err) != 0)
-            log_error("Sync job [%s]: %s", name, err.data);
+        record_not_run(req, book, job, RUN_STATUS_SKIPPED, "already running");
         outcome = RUN_ALREADY_RUNNING;
-    } else if (req->scheduled && firing_already_run(req, book, name)) {
+    } else if (req->scheduled && firing_already_run(req, book, job)) {
         outcome = RUN_ALREADY_RUNNING;
-        lock_release(lock);
+    } else if (paused_here(req, book, job)) {
+        outcome = RUN_PAUSED;
     } else {
         job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel, .lock = lock, .argument = req->argument};
         sb_init(&ctx.error);
@@ -320,8 +372,8 @@ run_outcome runner_run(const run_request *req, job_id job)
             utc_today(ctx.today);
         outcome = run_locked(req, &ctx, book);
         sb_free(&ctx.error);
-        lock_release(lock);
     }
+    lock_release(lock);
     sb_free(&err);
     db_close(book);
     return outcome;
@@ -329,7 +381,8 @@ run_outcome runner_run(const run_request *req, job_id job)
 
 static run_outcome worse(run_outcome a, run_outcome b)
 {
-    static const int rank[] = {[RUN_SUCCEEDED] = 0, [RUN_SKIPPED] = 1, [RUN_ALREADY_RUNNING] = 2, [RUN_FAILED] = 3};
+    static const int rank[] = {[RUN_SUCCEEDED] = 0, [RUN_PAUSED] = 0,        [RUN_SKIPPED] = 1,
+                               [RUN_CANCELLED] = 2, [RUN_ALREADY_RUNNING] = 3, [RUN_FAILED] = 4};
     return rank[a] >= rank[b] ? a : b;
 }
 
@@ -339,11 +392,8 @@ static void record_dependency_skip(const run_request *req, job_id job, job_id fa
     char *reason = xasprintf("skipped: %s, which it depends on, did not succeed", job_table[failed].name);
     log_warn("Sync job [%s] %s", name, reason);
     db *book = connect_bookkeeping(req, name);
-    strbuf err;
-    sb_init(&err);
-    if (book && history_skipped(book, name, run_trigger_name(req->trigger), reason, req->scheduled, &err) != 0)
-        log_error("Sync job [%s]: %s", name, err.data);
-    sb_free(&err);
+    if (book)
+        record_not_run(req, book, job, RUN_STATUS_SKIPPED, reason);
     db_close(book);
     free(reason);
 }
@@ -369,8 +419,9 @@ run_outcome runner_run_sequence(const run_request *req, const job_id *jobs, size
             o = runner_run(req, jobs[i]);
         }
         /* Already running elsewhere is not a failure: the dependents wait
-         * for that run (wait_for_upstream) and then read its result. */
-        not_ok[jobs[i]] = o == RUN_FAILED || o == RUN_SKIPPED;
+         * for that run (wait_for_upstream) and then read its result. A
+         * paused job leaves its data as it was: its dependents run. */
+        not_ok[jobs[i]] = o == RUN_FAILED || o == RUN_SKIPPED || o == RUN_CANCELLED;
         worst = worse(worst, o);
     }
     return worst;

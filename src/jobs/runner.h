@@ -1,7 +1,9 @@
 /* runner.h - runs jobs the same way whatever started them (CLI, cron,
  * catch-up, HTTP API): the cluster-wide lock for the whole run, waiting for
- * a running job it reads from, the run history, the log lines operators
- * grep for, progress, and Slack notifications. */
+ * a running job it reads from, pause, the run history (with who started
+ * each run), the log lines operators grep for, each run's own log,
+ * progress and cancel (run_monitor.h), run events, and Slack
+ * notifications. */
 #ifndef TIS_RUNNER_H
 #define TIS_RUNNER_H
 
@@ -18,7 +20,11 @@ typedef enum {
     RUN_ALREADY_RUNNING, /* held by another run, here or on another instance, or
                           * the firing (req.scheduled) was already run elsewhere */
     RUN_SKIPPED,         /* a job it depends on failed in this sequence */
+    RUN_CANCELLED,       /* an operator cancelled it (queued or running) */
+    RUN_PAUSED,          /* paused: not started by a schedule or catch-up */
 } run_outcome;
+
+const char *run_outcome_name(run_outcome outcome);
 
 typedef struct {
     const config *cfg;
@@ -35,6 +41,10 @@ typedef struct {
     /* PersonRecordStatusJob's date of change: "ANY" or YYYY-MM-DD; NULL
      * for today. The other jobs take no argument and ignore it. */
     const char *argument;
+    /* Per job id, the history row made when the job was asked for through
+     * the API (history_queue: it records who asked), or 0; NULL: none.
+     * Such a job runs even when paused. */
+    const long long *queued_ids;
     /* Called by runner_run_sequence before each job (run or skipped), so
      * the scheduler knows how far a sequence got. May be NULL. */
     void (*on_job)(void *arg, job_id job);
@@ -50,8 +60,16 @@ run_outcome runner_run_sequence(const run_request *req, const job_id *jobs, size
 size_t runner_expand_dependents(const job_id *jobs, size_t n, job_id out[JOB_COUNT]);
 const char *run_trigger_name(run_trigger trigger);
 
+/* "cli", "schedule", "catch-up" or "api": who started a run of TRIGGER
+ * that was not asked for through the API with a token. */
+const char *run_trigger_started_by(run_trigger trigger);
+
 /* Live state for the API and the service manager: whether JOB runs in
  * this process, and its progress counters. */
 bool runner_is_running(job_id job, long long *rows_done, long long *rows_expected);
+/* Cancels run RUN_ID at once if this process runs it (WHO is recorded);
+ * false when it does not. Other instances see the flag history_request_cancel
+ * sets within a second. */
+bool runner_cancel(long long run_id, const char *who);
 
 #endif

@@ -43,6 +43,21 @@ NO_CATCHUP = {
 }
 
 
+class ApiAnswer:
+    """What Serve.call got back."""
+
+    def __init__(self, status, headers, text, doc, conn):
+        self.status, self.headers, self.text, self.json, self.conn = status, headers, text, doc, conn
+        self.response = None
+
+    @property
+    def content_type(self):
+        return self.headers.get("content-type", "").split(";")[0].strip()
+
+    def __repr__(self):
+        return f"<{self.status} {self.content_type} {self.text!r:.300}>"
+
+
 class Serve:
     """One `tis-sync serve` process; its stderr goes to a file we poll."""
 
@@ -52,7 +67,10 @@ class Serve:
         Serve._count += 1
         self.name = f"serve{Serve._count}"
         self.err_path = log_dir / f"{self.name}.stderr"
-        base = {"TIS_SYNC_DB": db_url, "TIS_SYNC_HTTP_LISTEN": "127.0.0.1:0", **NO_SEARCH}
+        # The tests of the operator interface ask for tokens (http.auth =
+        # token); the others talk to the API as a local script would.
+        base = {"TIS_SYNC_DB": db_url, "TIS_SYNC_HTTP_LISTEN": "127.0.0.1:0", "TIS_SYNC_HTTP_AUTH": "none",
+                **NO_SEARCH}
         base.update(env or {})
         self.env = clean_env(base, log_dir=log_dir)
         self._err = open(self.err_path, "w")
@@ -101,6 +119,30 @@ class Serve:
                 return resp.status, raw
         finally:
             con.close()
+
+    def call(self, method, path, token=None, body=None, source="127.0.0.1", timeout=10, stream=False):
+        """One request as an API client makes it: a bearer TOKEN (or none),
+        from the loopback address SOURCE (failed attempts are limited per
+        address). Returns an ApiAnswer; with STREAM the body is not read
+        (an event stream), and .conn is left open for the caller."""
+        con = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout, source_address=(source, 0))
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            body = body if isinstance(body, str) else json.dumps(body)
+        con.request(method, path, body=body, headers=headers)
+        resp = con.getresponse()
+        answer = ApiAnswer(resp.status, {k.lower(): v for k, v in resp.getheaders()}, None, None, con)
+        if stream:
+            answer.response = resp
+            return answer
+        answer.text = resp.read().decode("utf-8", "replace")
+        con.close()
+        try:
+            answer.json = json.loads(answer.text)
+        except ValueError:
+            pass
+        return answer
 
     def raw(self, data, timeout=5):
         """Sends raw bytes; returns whatever comes back before the close."""

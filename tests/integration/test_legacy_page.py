@@ -117,6 +117,6 @@ def test_a_value_cannot_forge_a_log_line(page_db, serve_factory):
     body = '{"dateOverride":"x\\n2026-01-01T00:00:00.000Z INFO  Sync job [forged] finished"}'
     status, doc = s.request("PUT", "/sync/api/job/personRecordStatusJob", body=body, headers=JSON)
     assert status == 400 and doc["error"].startswith("The date is not correct: x\n")
-    s.wait_for(r"API: PUT /sync/api/job/personRecordStatusJob from 127.0.0.1: The date is not correct: x\\n")
+    s.wait_for(r"Audit: api from 127.0.0.1: PersonRecordStatusJob: The date is not correct: x\\n")
     assert s.stop() == 0
     assert not any(line.startswith("2026-01-01") for line in s.log().splitlines())

@@ -40,19 +40,21 @@ def test_status_start_and_already_running(api_db, serve_factory):
     assert not any(s.request("GET", "/sync/api/jobs/status")[1].values())
     assert s.stop() == 0
     assert [(r[1], r[2], r[3]) for r in history(api_db)] == [("PostEmployingBodyTrustJob", "api", "succeeded")]
-    assert "API: PUT /sync/api/job/PostEmployingBodyTrustJob from 127.0.0.1: Already running" in s.log()
+    assert "Audit: api from 127.0.0.1: PostEmployingBodyTrustJob: already running" in s.log()
 
 
 def test_with_dependents_and_chain(api_db, serve_factory):
     s = serve_factory(api_db.url, env={**NO_CATCHUP, **NO_SEARCH})
     status, doc = s.request("PUT", "/sync/api/job/PersonPlacementEmployingBodyJob?withDependents=true")
     assert (status, doc) == (200, {"status": "Just started"})  # exactly the legacy body
-    s.wait_for(r"API: PUT /sync/api/job/PersonPlacementEmployingBodyJob from 127.0.0.1: Just started: "
-               r"PersonPlacementEmployingBodyTrustJob, PersonPlacementTrainingBodyTrustJob, PersonElasticSearchSyncJob")
+    s.wait_for(r"Audit: api from 127.0.0.1: PUT /sync/api/job/PersonPlacementEmployingBodyTrustJob with dependents: "
+               r"queued: PersonPlacementEmployingBodyTrustJob \(run \d+\), PersonPlacementTrainingBodyTrustJob "
+               r"\(run \d+\), PersonElasticSearchSyncJob \(run \d+\)")
     s.wait_for(r"Run ended \(trigger api\)")
     status, doc = s.request("PUT", "/sync/api/jobs")
     assert (status, doc) == (200, "")  # the legacy service answered 200 with no body
-    s.wait_for(r"API: PUT /sync/api/jobs from 127.0.0.1: Just started: " + ", ".join(CHAIN))
+    s.wait_for(r"Audit: api from 127.0.0.1: PUT /sync/api/jobs \(the chain\): queued: "
+               + ", ".join(rf"{job} \(run \d+\)" for job in CHAIN))
     s.wait_for(r"Run ended \(trigger api\)", count=2)
     assert s.stop() == 0
     assert [r[1] for r in history(api_db)] == [

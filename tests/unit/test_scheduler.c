@@ -332,7 +332,7 @@ static void test_queue_argument_is_a_run_of_its_own(void **state)
     assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, NULL, &chain), RQ_NEW);
     /* a date of change is not merged into the queued chain (which would
      * run PersonRecordStatusJob for today) */
-    assert_int_equal(rq_submit(&q, B(JOB_PERSON_RECORD_STATUS), JOB_PERSON_RECORD_STATUS, TRIGGER_API, 0, "ANY",
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_RECORD_STATUS), JOB_PERSON_RECORD_STATUS, TRIGGER_API, 0, &(rq_params){.argument = "ANY"},
                                &status),
                      RQ_NEW);
     assert_int_not_equal(status, chain);
@@ -349,6 +349,47 @@ static void test_queue_argument_is_a_run_of_its_own(void **state)
     assert_int_equal(rq_next_startable(&q), -1);
     rq_finish(&q, chain);
     assert_int_equal(rq_next_startable(&q), status);
+}
+
+static void test_queue_one_chain_and_run_ids(void **state)
+{
+    (void)state;
+    run_queue q;
+    rq_init(&q);
+    int chain = -1, slot = -1, own = -1;
+    const rq_params nightly = {.chain = true};
+    assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, &nightly, &chain), RQ_NEW);
+    /* a second chain while one waits: refused, nothing queued */
+    assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, &nightly, &slot), RQ_BUSY);
+    /* the rows made for the chain's jobs are its */
+    long long ids[JOB_COUNT] = {0}, spare[JOB_COUNT];
+    ids[JOB_PERSON_OWNER] = 10;
+    ids[JOB_PERSON_SEARCH] = 11;
+    rq_take_ids(&q, chain, ids, spare);
+    assert_int_equal(q.items[chain].queued_id[JOB_PERSON_OWNER], 10);
+    assert_int_equal(q.items[chain].queued_id[JOB_PERSON_SEARCH], 11);
+    assert_int_equal(spare[JOB_PERSON_OWNER], 0);
+    /* a job asked for again merges into the chain and is given its run */
+    long long again[JOB_COUNT] = {0};
+    again[JOB_PERSON_OWNER] = 20;
+    assert_int_equal(rq_submit(&q, B(JOB_PERSON_OWNER), JOB_PERSON_OWNER, TRIGGER_API, 0, NULL, &slot), RQ_MERGED);
+    assert_int_equal(slot, chain);
+    rq_take_ids(&q, slot, again, spare);
+    assert_int_equal(again[JOB_PERSON_OWNER], 10);
+    assert_int_equal(spare[JOB_PERSON_OWNER], 20);
+    /* its own today makes a run of its own */
+    const rq_params dated = {.today = "2026-01-02"};
+    assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_API, 0, &dated, &own),
+                     RQ_NEW);
+    assert_int_not_equal(own, chain);
+    assert_string_equal(q.items[own].today, "2026-01-02");
+    assert_string_equal(q.items[chain].today, "");
+    /* still refused while the chain runs; another may come once it ended */
+    rq_start(&q, chain);
+    assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, &nightly, &slot), RQ_BUSY);
+    rq_finish(&q, chain);
+    assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, &nightly, &slot), RQ_NEW); /* not into the dated run */
+    assert_int_not_equal(slot, own);
 }
 
 static void test_queue_full(void **state)
@@ -510,6 +551,7 @@ int main(void)
         cmocka_unit_test(test_queue_one_worker_per_job),
         cmocka_unit_test(test_queue_running_firing_and_api),
         cmocka_unit_test(test_queue_argument_is_a_run_of_its_own),
+        cmocka_unit_test(test_queue_one_chain_and_run_ids),
         cmocka_unit_test(test_queue_full),
         cmocka_unit_test(test_job_sets),
         cmocka_unit_test(test_config_time_of_day),

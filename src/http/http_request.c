@@ -1,0 +1,154 @@
+/* http_request.c - answering, reading the request, the audit log and the
+ * database connections of the handlers (see http_request.h).
+ *
+ * The pool keeps a few idle connections so that a busy console does not
+ * open one per request; any number can be open at once (one per request
+ * being served), the pool only bounds the idle ones. */
+#include "http_request.h"
+#include "log.h"
+
+#include <pthread.h>
+#include <string.h>
+
+enum { POOL_IDLE_MAX = 8 };
+
+struct api_db_pool {
+    pthread_mutex_t mu;
+    db *idle[POOL_IDLE_MAX];
+    int nidle;
+};
+
+api_db_pool *api_db_pool_new(void)
+{
+    api_db_pool *p = xcalloc(1, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    return p;
+}
+
+void api_db_pool_free(api_db_pool *p)
+{
+    if (!p)
+        return;
+    for (int i = 0; i < p->nidle; i++)
+        db_close(p->idle[i]);
+    pthread_mutex_destroy(&p->mu);
+    free(p);
+}
+
+db *http_db(http_request *req, enum MHD_Result *answered)
+{
+    api_db_pool *p = req->service->pool;
+    pthread_mutex_lock(&p->mu);
+    db *conn = p->nidle ? p->idle[--p->nidle] : NULL;
+    pthread_mutex_unlock(&p->mu);
+    if (conn)
+        return conn;
+    db_options opts = cfg_db_options(req->service->cfg, false);
+    char *err = NULL;
+    conn = db_connect(cfg_db_url(req->service->cfg), &opts, &err);
+    if (!conn) {
+        log_error("API: %s %s: %s", req->method, req->path, err);
+        *answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The database cannot be reached");
+        free(err);
+    }
+    return conn;
+}
+
+void http_db_release(http_request *req, db *conn)
+{
+    if (!conn)
+        return;
+    api_db_pool *p = req->service->pool;
+    pthread_mutex_lock(&p->mu);
+    if (p->nidle < POOL_IDLE_MAX) {
+        p->idle[p->nidle++] = conn;
+        conn = NULL;
+    }
+    pthread_mutex_unlock(&p->mu);
+    db_close(conn);
+}
+
+bool http_service_stopping(http_service *svc)
+{
+    return atomic_load(&svc->closing) || scheduler_stopping(svc->sched);
+}
+
+/* ---- answers ------------------------------------------------------------ */
+
+enum MHD_Result http_reply(http_request *req, unsigned status, struct MHD_Response *r)
+{
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    enum MHD_Result rc = MHD_queue_response(req->conn, status, r);
+    MHD_destroy_response(r);
+    return rc;
+}
+
+enum MHD_Result http_reply_text(http_request *req, unsigned status, const char *content_type, const char *text,
+                                size_t len)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)text, MHD_RESPMEM_MUST_COPY);
+    if (r && content_type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, content_type);
+    return http_reply(req, status, r);
+}
+
+enum MHD_Result http_reply_json(http_request *req, unsigned status, json_t *doc)
+{
+    return http_reply_json_header(req, status, doc, NULL, NULL);
+}
+
+enum MHD_Result http_reply_json_header(http_request *req, unsigned status, json_t *doc, const char *name,
+                                       const char *value)
+{
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    json_decref(doc);
+    if (!text)
+        return MHD_NO;
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    if (name)
+        MHD_add_response_header(r, name, value);
+    return http_reply(req, status, r);
+}
+
+enum MHD_Result http_reply_error(http_request *req, unsigned status, const char *message)
+{
+    return http_reply_json(req, status, json_pack("{s:s}", "error", message));
+}
+
+enum MHD_Result http_reply_empty(http_request *req, unsigned status)
+{
+    return http_reply(req, status, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT));
+}
+
+/* ---- reading ------------------------------------------------------------ */
+
+const char *http_query(const http_request *req, const char *name)
+{
+    return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+json_t *http_body_object(http_request *req, enum MHD_Result *answered)
+{
+    if (req->body->len == 0)
+        return json_object();
+    json_error_t error;
+    json_t *doc = json_loadb(req->body->data, req->body->len, JSON_REJECT_DUPLICATES, &error);
+    if (json_is_object(doc))
+        return doc;
+    json_decref(doc);
+    *answered = http_reply_error(req, MHD_HTTP_BAD_REQUEST, "The body must be a JSON object");
+    return NULL;
+}
+
+void http_audit(const http_request *req, const char *what, const char *outcome)
+{
+    log_info("Audit: %s from %s: %s: %s", req->who, req->client, what, outcome);
+}
