@@ -6,6 +6,7 @@
 #include "catchup.h"
 #include "cron.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,9 +547,15 @@ bool cfg_metrics_auth_required(const config *cfg)
 
 bool cfg_http_listen_is_loopback(const config *cfg)
 {
-    const char *listen = cfg->entries[CFG_HTTP_LISTEN].value;
-    return strncmp(listen, "127.", 4) == 0 || strncmp(listen, "[::1]:", 6) == 0 ||
-           strncmp(listen, "localhost:", 10) == 0;
+    const char *listen = cfg->entries[CFG_HTTP_LISTEN].value, *colon = strrchr(listen, ':');
+    char host[64];
+    if (!colon || colon - listen >= (long)sizeof host)
+        return false;
+    snprintf(host, sizeof host, "%.*s", (int)(colon - listen), listen);
+    if (strcmp(host, "localhost") == 0 || strcmp(host, "[::1]") == 0)
+        return true;
+    struct in_addr v4; /* an address, not a name that merely starts like one */
+    return inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
 /* The HTTP settings that only make sense together. */

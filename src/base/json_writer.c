@@ -223,3 +223,23 @@ void jw_field_int(json_writer *w, const char *key, long long v)
     jw_key(w, key);
     jw_int(w, v);
 }
+
+size_t utf8_repair_append(strbuf *out, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t replaced = 0, i = 0, run = 0;
+    while (i < n) {
+        size_t bad = 0, len = s[i] < 0x80 ? 1 : utf8_sequence(s + i, n - i, &bad);
+        if (len) {
+            i += len;
+            continue;
+        }
+        sb_append(out, str + run, i - run);
+        sb_append(out, replacement, sizeof replacement - 1);
+        replaced++;
+        i += bad;
+        run = i;
+    }
+    sb_append(out, str + run, i - run);
+    return replaced;
+}

@@ -58,5 +58,9 @@ void jw_field_int(json_writer *w, const char *key, long long v);
 /* Appends S[0..N) as the body of a JSON string (no quotes), escaped and
  * with invalid UTF-8 replaced. Returns the number of replacements. */
 size_t json_escape_append(strbuf *out, const char *s, size_t n);
+/* Appends S[0..N) unescaped, with invalid UTF-8 replaced as above (text
+ * bound for a JSON library or a utf8mb4 column). Returns the number of
+ * replacements. */
+size_t utf8_repair_append(strbuf *out, const char *s, size_t n);
 
 #endif

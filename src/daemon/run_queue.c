@@ -154,6 +154,20 @@ void rq_take_ids(run_queue *q, int slot, long long ids[JOB_COUNT], long long spa
     }
 }
 
+bool rq_replace_id(run_queue *q, long long old_id, long long new_id)
+{
+    for (int i = 0; i < RQ_MAX; i++) {
+        rq_item *it = &q->items[i];
+        job_set waiting = it->state == RQ_QUEUED ? it->jobs : it->state == RQ_RUNNING ? pending(it) : 0;
+        for (int j = 0; j < JOB_COUNT; j++)
+            if ((waiting & JOB_BIT(j)) && it->queued_id[j] == old_id) {
+                it->queued_id[j] = new_id;
+                return true;
+            }
+    }
+    return false;
+}
+
 static bool may_start(const run_queue *q, const rq_item *cand)
 {
     if (cand->immediate)

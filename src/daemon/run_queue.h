@@ -81,6 +81,10 @@ rq_result rq_submit(run_queue *q, job_set jobs, int primary, run_trigger trigger
  * that already has one keeps it: IDS[j] becomes that one, and the row made
  * for nothing goes to SPARE[j] (else 0). */
 void rq_take_ids(run_queue *q, int slot, long long ids[JOB_COUNT], long long spare[JOB_COUNT]);
+/* Gives the job whose history row is OLD_ID, if no worker has begun it,
+ * the row NEW_ID instead (OLD_ID was cancelled while queued, and the job
+ * was asked for again). False when no waiting job has OLD_ID. */
+bool rq_replace_id(run_queue *q, long long old_id, long long new_id);
 /* The oldest queued run that may start now, or -1. */
 int rq_next_startable(const run_queue *q);
 void rq_start(run_queue *q, int slot);

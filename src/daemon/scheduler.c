@@ -275,6 +275,14 @@ trigger_result scheduler_trigger(scheduler *s, run_ask *ask)
     return r;
 }
 
+bool scheduler_replace_queued(scheduler *s, long long old_id, long long new_id)
+{
+    pthread_mutex_lock(&s->mu);
+    bool replaced = rq_replace_id(&s->q, old_id, new_id);
+    pthread_mutex_unlock(&s->mu);
+    return replaced;
+}
+
 long long scheduler_next_run(scheduler *s, job_id job)
 {
     pthread_mutex_lock(&s->mu); /* the loop changes next_due with mu held */

@@ -56,6 +56,8 @@ typedef struct {
 /* Asks for a run (from any thread); jobs not available under the
  * configuration in force are left out. */
 trigger_result scheduler_trigger(scheduler *s, run_ask *ask);
+/* See rq_replace_id (any thread). */
+bool scheduler_replace_queued(scheduler *s, long long old_id, long long new_id);
 /* The next time JOB's schedule fires (service clock, UTC epoch), or -1
  * (disabled or not available). Any thread. */
 long long scheduler_next_run(scheduler *s, job_id job);

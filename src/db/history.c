@@ -2,7 +2,9 @@
  * 'YYYY-MM-DD HH:MM:SS.mmm' (a DATETIME(3) on MariaDB, text on SQLite). */
 #include "history.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -165,31 +167,74 @@ int history_drop_queued(db *conn, long long id, strbuf *err)
     return 0;
 }
 
-int history_abandon_queued(db *conn, bool at_stop, strbuf *err)
+static bool process_alive(long long pid)
+{
+    return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+/* The ids of this host's queued rows whose process has ended: another pid
+ * that is gone, or this pid before this process started (a container
+ * restarted with the same pid). */
+static int dead_queued(db *conn, long long **ids, size_t *n, strbuf *err)
 {
     const char *me = history_instance(); /* reads process_started too */
+    db_param p[] = {DBP_TEXT(RUN_STATUS_QUEUED), DBP_TEXT(host_name())};
+    db_rows *rows =
+        db_query(conn, "SELECT id, pid, instance, started_at FROM tis_sync_run WHERE status = ? AND host = ?", p, 2);
+    *ids = NULL;
+    *n = 0;
+    if (!rows) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    int rc;
+    while ((rc = db_rows_next(rows)) == 1) {
+        const char *instance = db_col_text(rows, 2), *started = db_col_text(rows, 3);
+        bool mine = instance && strcmp(instance, me) == 0;
+        if (mine ? started && strcmp(started, process_started) < 0 : !process_alive(db_col_int(rows, 1))) {
+            *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
+            (*ids)[(*n)++] = db_col_int(rows, 0);
+        }
+    }
+    if (db_rows_close(rows) != 0 || rc < 0) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    return 0;
+}
+
+int history_abandon_queued(db *conn, bool at_stop, strbuf *err)
+{
     char now[32];
     utc_db_timestamp(now);
     db_param p[] = {DBP_TEXT(RUN_STATUS_ABANDONED), DBP_TEXT(now),
                     DBP_TEXT(at_stop ? "the service stopped before starting it"
                                      : "the process that queued it ended before starting it"),
-                    DBP_TEXT(RUN_STATUS_QUEUED), DBP_TEXT(at_stop ? me : host_name()), DBP_TEXT(me),
-                    DBP_TEXT(process_started)};
-    const char *where = at_stop ? " WHERE status = ? AND instance = ?"
-                                : " WHERE status = ? AND host = ? AND (instance <> ? OR started_at < ?)";
-    size_t nwhere = at_stop ? 2 : 4;
-    /* Looked for first: on SQLite an UPDATE waits for a running job's
-     * write transaction even when it matches nothing. */
-    char *count = xasprintf("SELECT COUNT(*) FROM tis_sync_run%s", where);
-    char *update = xasprintf("UPDATE tis_sync_run SET status = ?, finished_at = ?, error = ?%s", where);
-    long long found = 0;
-    int rc = db_query_int(conn, count, p + 3, nwhere, &found);
-    if (rc == 0 && found > 0)
-        rc = db_exec(conn, update, p, 3 + nwhere);
+                    DBP_TEXT(RUN_STATUS_QUEUED), DBP_TEXT(history_instance())}; /* [4]: or each id */
+    static const char update[] = "UPDATE tis_sync_run SET status = ?, finished_at = ?, error = ? WHERE status = ?";
+    int rc = 0;
+    if (at_stop) {
+        char *sql = xasprintf("%s AND instance = ?", update);
+        rc = db_exec(conn, sql, p, 5);
+        free(sql);
+    } else {
+        /* Looked for first: on SQLite an UPDATE waits for a running job's
+         * write transaction even when it matches nothing. */
+        long long *ids;
+        size_t n;
+        rc = dead_queued(conn, &ids, &n, err);
+        char *sql = xasprintf("%s AND id = ?", update);
+        for (size_t i = 0; rc == 0 && i < n; i++) {
+            p[4] = DBP_INT(ids[i]);
+            rc = db_exec(conn, sql, p, 5);
+        }
+        free(sql);
+        free(ids);
+        if (err->len)
+            return -1;
+    }
     if (rc != 0)
         sb_printf(err, "cannot update tis_sync_run: %s", db_error(conn));
-    free(count);
-    free(update);
     return rc;
 }
 
@@ -221,8 +266,14 @@ int history_request_cancel(db *conn, long long id, const char *who, strbuf *err)
         else if (db_exec(conn,
                          "UPDATE tis_sync_run SET cancel_requested_by = COALESCE(cancel_requested_by, ?) WHERE id = "
                          "? AND status = ?",
-                         running, 3) == 0)
-            rc = db_changes(conn) > 0 ? 1 : 0;
+                         running, 3) == 0) {
+            long long going = db_changes(conn);
+            /* MariaDB counts changed rows only: a cancel asked twice changes none. */
+            if (going == 0 && db_query_int(conn, "SELECT COUNT(*) FROM tis_sync_run WHERE id = ? AND status = ?",
+                                           running + 1, 2, &going) != 0)
+                going = -1;
+            rc = going < 0 ? -1 : going > 0 ? 1 : 0;
+        }
     }
     if (rc < 0)
         sb_printf(err, "cannot record the cancel in tis_sync_run: %s", db_error(conn));
@@ -257,7 +308,9 @@ int history_log_append(db *conn, long long id, long long first_seq, const run_lo
         return 0;
     strbuf sql;
     sb_init(&sql);
-    sb_puts(&sql, "INSERT INTO tis_sync_run_log (run_id, seq, logged_at, level, line) VALUES ");
+    /* A line already there was sent twice (a reconnect resent the batch). */
+    sb_puts(&sql, db_get_dialect(conn) == DB_MYSQL ? "INSERT IGNORE" : "INSERT OR IGNORE");
+    sb_puts(&sql, " INTO tis_sync_run_log (run_id, seq, logged_at, level, line) VALUES ");
     db_param *p = xmalloc(n * 5 * sizeof *p);
     for (size_t i = 0; i < n; i++) {
         sb_puts(&sql, i ? ",(?,?,?,?,?)" : "(?,?,?,?,?)");

@@ -49,8 +49,8 @@ int history_not_run(db *conn, const history_run *run, const char *status, const 
  * (merged into another run's row, or refused). */
 int history_drop_queued(db *conn, long long id, strbuf *err);
 /* Marks queued rows abandoned: this process's (AT_STOP: the service stops
- * before starting them), or those an earlier process on this host left
- * (it ended before starting them). */
+ * before starting them), or those a process on this host that has ended
+ * left (a live blue or green instance keeps its own). */
 int history_abandon_queued(db *conn, bool at_stop, strbuf *err);
 
 /* The progress of a running run, for every instance to show. */

@@ -62,31 +62,22 @@ int job_state_set(db *conn, const char *job, bool paused, const char *by, strbuf
 {
     char now[32];
     utc_db_timestamp(now);
+    db_param ins[] = {DBP_TEXT(job), DBP_TEXT(now)};
     db_param upd[] = {DBP_INT(paused), DBP_TEXT(by), DBP_TEXT(now), DBP_TEXT(job), DBP_INT(paused)};
-    db_param ins[] = {DBP_TEXT(job), DBP_INT(paused), DBP_TEXT(by), DBP_TEXT(now)};
-    long long exists = 0;
-    db_param key = DBP_TEXT(job);
-    int rc = db_begin(conn);
+    /* The row first, whoever makes it (two instances may pause at once),
+     * then the change, which only one of them makes. */
+    char *insert = xasprintf("%s INTO tis_sync_job_state (job, paused, changed_at) VALUES (?, 0, ?)",
+                             db_get_dialect(conn) == DB_MYSQL ? "INSERT IGNORE" : "INSERT OR IGNORE");
+    int rc = db_exec(conn, insert, ins, 2);
+    free(insert);
     if (rc == 0)
-        rc = db_query_int(conn, "SELECT COUNT(*) FROM tis_sync_job_state WHERE job = ?", &key, 1, &exists);
-    long long changed = 0;
-    if (rc == 0 && exists) {
         rc = db_exec(conn,
                      "UPDATE tis_sync_job_state SET paused = ?, changed_by = ?, changed_at = ? WHERE job = ? AND "
                      "paused <> ?",
                      upd, 5);
-        changed = rc == 0 ? db_changes(conn) : 0;
-    } else if (rc == 0 && paused) { /* never paused: resuming changes nothing */
-        rc = db_exec(conn, "INSERT INTO tis_sync_job_state (job, paused, changed_by, changed_at) VALUES (?, ?, ?, ?)",
-                     ins, 4);
-        changed = 1;
-    }
-    if (rc == 0)
-        rc = db_commit(conn);
     if (rc != 0) {
         sb_printf(err, "cannot update tis_sync_job_state: %s", db_error(conn));
-        db_rollback(conn);
         return -1;
     }
-    return changed > 0 ? 1 : 0;
+    return db_changes(conn) > 0 ? 1 : 0;
 }

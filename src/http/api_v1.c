@@ -45,7 +45,7 @@ static json_t *time_or_null(long long ms)
 
 static json_t *text_or_null(const char *s)
 {
-    return s && *s ? json_string(s) : json_null();
+    return http_json_text(s && *s ? s : NULL);
 }
 
 static json_t *count_or_null(long long n)
@@ -342,36 +342,60 @@ static int refuse_if_running(http_request *req, const job_def *def, enum MHD_Res
     return found;
 }
 
-/* Reads {"withDependents", "today", "dateOfChange"} (each optional); NULL,
- * or the message of a 400 answer. TODAY and DATE receive the strings. */
-static const char *run_options(json_t *body, const job_def *def, bool *with_dependents, char today[RQ_TODAY_MAX],
-                               char date[RQ_ARGUMENT_MAX])
+/* What a run body may ask: {"withDependents", "today", "dateOfChange"}. */
+typedef struct {
+    bool with_dependents;
+    char today[RQ_TODAY_MAX];
+    char date[RQ_ARGUMENT_MAX];
+} run_options;
+
+/* Reads BODY into *O (each property optional; DEF: the job, NULL for the
+ * chain); NULL, or the message of a 400 answer. */
+static const char *parse_run_options(json_t *body, const job_def *def, run_options *o)
 {
     const char *key;
     json_t *value;
     int y;
-    *with_dependents = false;
-    today[0] = date[0] = '\0';
+    *o = (run_options){0};
     json_object_foreach(body, key, value)
     {
         const char *text = json_string_value(value);
         if (strcmp(key, "withDependents") == 0 && def) {
             if (!json_is_boolean(value))
                 return "withDependents must be true or false";
-            *with_dependents = json_is_true(value);
+            o->with_dependents = json_is_true(value);
         } else if (strcmp(key, "today") == 0) {
             if (!text || strlen(text) != 10 || !parse_date(text, &y, NULL, NULL))
                 return "today must be a date YYYY-MM-DD";
-            snprintf(today, RQ_TODAY_MAX, "%s", text);
+            snprintf(o->today, sizeof o->today, "%s", text);
         } else if (strcmp(key, "dateOfChange") == 0 && def && def->id == JOB_PERSON_RECORD_STATUS) {
             if (!text || !(str_ieq(text, "ANY") || (strlen(text) == 10 && parse_date(text, &y, NULL, NULL))))
                 return "dateOfChange must be ANY or a date YYYY-MM-DD";
-            snprintf(date, RQ_ARGUMENT_MAX, "%s", str_ieq(text, "ANY") ? "ANY" : text);
+            snprintf(o->date, sizeof o->date, "%s", str_ieq(text, "ANY") ? "ANY" : text);
         } else {
             return "Unknown property in the body";
         }
     }
     return NULL;
+}
+
+/* The request's run options into *O and the queue's parameters into
+ * *PARAMS; false having answered 400. */
+static bool read_run_options(http_request *req, const job_def *def, run_options *o, rq_params *params,
+                             enum MHD_Result *answered)
+{
+    json_t *body = http_body_object(req, answered);
+    if (!body)
+        return false;
+    const char *bad = parse_run_options(body, def, o);
+    json_decref(body);
+    if (bad) {
+        *answered = http_reply_error(req, MHD_HTTP_BAD_REQUEST, bad);
+        return false;
+    }
+    *params = (rq_params){.argument = o->date[0] ? o->date : NULL, .today = o->today[0] ? o->today : NULL,
+                          .chain = !def};
+    return true;
 }
 
 /* The answer to a start_runs that did not fail. */
@@ -394,22 +418,14 @@ static enum MHD_Result post_job_runs(http_request *req)
 {
     enum MHD_Result answered = MHD_NO;
     const job_def *def = path_job(req, &answered);
-    json_t *body = def ? http_body_object(req, &answered) : NULL;
-    if (!body)
+    run_options o;
+    rq_params params;
+    if (!def || !read_run_options(req, def, &o, &params, &answered) || refuse_if_running(req, def, &answered) != 0)
         return answered;
-    bool with_dependents;
-    char today[RQ_TODAY_MAX], date[RQ_ARGUMENT_MAX];
-    const char *bad = run_options(body, def, &with_dependents, today, date);
-    json_decref(body);
-    if (bad)
-        return http_reply_error(req, MHD_HTTP_BAD_REQUEST, bad);
-    if (refuse_if_running(req, def, &answered) != 0)
-        return answered;
-    rq_params params = {.argument = date[0] ? date : NULL, .today = today[0] ? today : NULL};
     char what[160];
-    snprintf(what, sizeof what, "run %s%s", def->name, with_dependents ? " with dependents" : "");
+    snprintf(what, sizeof what, "run %s%s", def->name, o.with_dependents ? " with dependents" : "");
     start_outcome out;
-    if (start_runs(req, what, job_with_dependents(def->id, with_dependents), (int)def->id, &params, &out,
+    if (start_runs(req, what, job_with_dependents(def->id, o.with_dependents), (int)def->id, &params, &out,
                    &answered) != 0)
         return answered;
     return started(req, &out, def);
@@ -418,18 +434,11 @@ static enum MHD_Result post_job_runs(http_request *req)
 static enum MHD_Result post_chain_runs(http_request *req)
 {
     enum MHD_Result answered = MHD_NO;
-    json_t *body = http_body_object(req, &answered);
-    if (!body)
-        return answered;
-    bool with_dependents;
-    char today[RQ_TODAY_MAX], date[RQ_ARGUMENT_MAX];
-    const char *bad = run_options(body, NULL, &with_dependents, today, date);
-    json_decref(body);
-    if (bad)
-        return http_reply_error(req, MHD_HTTP_BAD_REQUEST, bad);
-    rq_params params = {.today = today[0] ? today : NULL, .chain = true};
+    run_options o;
+    rq_params params;
     start_outcome out;
-    if (start_runs(req, "run the nightly chain", JOB_SET_ALL, -1, &params, &out, &answered) != 0)
+    if (!read_run_options(req, NULL, &o, &params, &answered) ||
+        start_runs(req, "run the nightly chain", JOB_SET_ALL, -1, &params, &out, &answered) != 0)
         return answered;
     return started(req, &out, NULL);
 }
@@ -447,6 +456,14 @@ static enum MHD_Result post_cancel(http_request *req)
     }
     char what[96];
     snprintf(what, sizeof what, "cancel run %lld (%s)", run.id, run.job);
+    if (strcmp(run.status, RUN_STATUS_RUNNING) == 0 && !status_run_alive(req->service, conn, &run)) {
+        http_db_release(req, conn);
+        http_audit(req, what, "refused: its process has ended");
+        answered = conflict(req, "The run is not going anywhere: the process running it ended (the next run of its "
+                                 "job records it abandoned)", &run);
+        free(run.error);
+        return answered;
+    }
     /* This instance's own run is stopped at once, before the history is
      * written (on SQLite that write waits for the job's transaction,
      * which the cancel ends); another instance's sees the flag. */

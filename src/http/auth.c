@@ -18,10 +18,13 @@ typedef struct {
 
 struct http_auth {
     const config *cfg;
-    pthread_mutex_t mu;
+    pthread_mutex_t mu;      /* guards everything below */
+    pthread_cond_t read_done;
     token_entry *tokens;
     size_t ntokens;
-    double loaded;   /* monotonic seconds of the last read; 0: never */
+    double loaded;           /* monotonic seconds of the last good read; 0: never */
+    double attempted;        /* of the last read, good or not */
+    bool reading;            /* a thread is reading them (without mu) */
     bool load_failed_logged;
     bucket buckets[ADDRESSES];
 };
@@ -31,6 +34,7 @@ http_auth *http_auth_new(const config *cfg)
     http_auth *a = xcalloc(1, sizeof *a);
     a->cfg = cfg;
     pthread_mutex_init(&a->mu, NULL);
+    pthread_cond_init(&a->read_done, NULL);
     return a;
 }
 
@@ -39,27 +43,49 @@ void http_auth_free(http_auth *a)
     if (!a)
         return;
     free(a->tokens);
+    pthread_cond_destroy(&a->read_done);
     pthread_mutex_destroy(&a->mu);
     free(a);
 }
 
-/* With mu held: reads the tokens again when the copy is old. A failed read
- * keeps the copy (a database blip does not lock operators out) unless
- * there never was one. */
+/* Reads the active tokens (no lock held: it talks to the database). */
+static int read_tokens(const config *cfg, token_entry **out, size_t *n, strbuf *err)
+{
+    db_options opts = cfg_db_options(cfg, false);
+    char *cerr = NULL;
+    db *conn = db_connect(cfg_db_url(cfg), &opts, &cerr);
+    int rc = conn ? token_load_active(conn, out, n, err) : -1;
+    if (!conn)
+        sb_puts(err, cerr);
+    db_close(conn);
+    free(cerr);
+    return rc;
+}
+
+/* With mu held: reads the tokens again when the copy is AUTH_REFRESH_S
+ * old, one thread at a time and without mu, while the others go on with
+ * the copy. A failed read keeps the copy (a database blip does not lock
+ * operators out) and is not tried again for AUTH_REFRESH_S. 0 when there
+ * is a copy to check against. */
 static int refresh(http_auth *a)
 {
     double now = monotonic_seconds();
-    if (a->loaded > 0 && now - a->loaded < AUTH_REFRESH_S)
-        return 0;
-    db_options opts = cfg_db_options(a->cfg, false);
-    char *cerr = NULL;
-    db *conn = db_connect(cfg_db_url(a->cfg), &opts, &cerr);
-    strbuf err;
-    sb_init(&err);
+    if (a->attempted > 0 && now - a->attempted < AUTH_REFRESH_S)
+        return a->loaded > 0 ? 0 : -1;
+    if (a->reading) {
+        while (a->reading && a->loaded == 0)
+            pthread_cond_wait(&a->read_done, &a->mu);
+        return a->loaded > 0 ? 0 : -1;
+    }
+    a->reading = true;
+    a->attempted = now;
+    pthread_mutex_unlock(&a->mu);
     token_entry *fresh = NULL;
     size_t n = 0;
-    int rc = conn ? token_load_active(conn, &fresh, &n, &err) : -1;
-    db_close(conn);
+    strbuf err;
+    sb_init(&err);
+    int rc = read_tokens(a->cfg, &fresh, &n, &err);
+    pthread_mutex_lock(&a->mu);
     if (rc == 0) {
         free(a->tokens);
         a->tokens = fresh;
@@ -67,10 +93,11 @@ static int refresh(http_auth *a)
         a->loaded = now;
         a->load_failed_logged = false;
     } else if (!a->load_failed_logged) {
-        log_error("API: cannot read the tokens: %s", conn ? err.data : cerr);
+        log_error("API: cannot read the tokens: %s", err.data);
         a->load_failed_logged = true;
     }
-    free(cerr);
+    a->reading = false;
+    pthread_cond_broadcast(&a->read_done);
     sb_free(&err);
     return a->loaded > 0 ? 0 : -1;
 }

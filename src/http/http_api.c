@@ -6,8 +6,9 @@
  * libmicrohttpd 0.9.75 has no deadline for a request's headers, only an
  * idle timeout, which a client sending a header line every few seconds
  * never meets. So each connection is tracked from its start (or the end of
- * its previous request) to the arrival of its headers, and one that takes
- * longer than HEADER_TIMEOUT_S has its socket shut down from outside
+ * its previous request) to the arrival of its whole request (headers and a
+ * body of at most MAX_BODY), and one that takes longer than
+ * HEADER_TIMEOUT_S has its socket shut down from outside
  * (through a dup() of its descriptor, so a reused number is never hit);
  * libmicrohttpd then sees the socket end and closes the connection. */
 #include "http_api.h"
@@ -40,7 +41,7 @@ typedef struct conn_track {
     struct conn_track *prev, *next;
     int fd;              /* our dup() of its socket */
     double since;        /* monotonic: connected, or its last request ended */
-    bool in_request;     /* headers received, not answered yet */
+    bool in_request;     /* a whole request received, not answered yet */
     bool dropped;
 } conn_track;
 
@@ -79,21 +80,21 @@ static enum MHD_Result get_health(http_request *req)
                            json_pack("{s:s, s:o}", "status", stopping ? "stopping" : "ok", "running", running));
 }
 
+/* Ready when the history can be read: the snapshot the jobs' state is
+ * served from, so probing costs the database at most one read a second. */
 static enum MHD_Result get_readyz(http_request *req)
 {
     if (http_service_stopping(req->service))
         return http_reply_json(req, MHD_HTTP_SERVICE_UNAVAILABLE,
                                json_pack("{s:s, s:s}", "status", "not ready", "reason", "stopping"));
-    enum MHD_Result answered = MHD_NO;
-    db *conn = http_db(req, &answered);
-    if (!conn)
-        return answered;
-    long long one = 0;
-    bool ok = db_query_int(conn, "SELECT 1", NULL, 0, &one) == 0 && one == 1;
-    http_db_release(req, conn);
-    if (!ok)
+    strbuf err;
+    sb_init(&err);
+    status_snapshot *s = status_acquire(req->service, &err);
+    sb_free(&err);
+    if (!s)
         return http_reply_json(req, MHD_HTTP_SERVICE_UNAVAILABLE,
                                json_pack("{s:s, s:s}", "status", "not ready", "reason", "the database does not answer"));
+    status_release(req->service, s);
     return http_reply_json(req, MHD_HTTP_OK, json_pack("{s:s}", "status", "ready"));
 }
 
@@ -329,11 +330,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     http_api *api = cls;
     request_state *st = *req_cls;
     if (!st) {
-        set_in_request(api, c, true);
         st = xcalloc(1, sizeof *st);
         sb_init(&st->body);
         *req_cls = st;
-        return MHD_YES;
+        const char *length = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+        long long n;
+        if (!length || !parse_long(length, 0, MAX_BODY, &n))
+            st->body_bytes = length ? MAX_BODY + 1 : 0; /* refused at once, before it is read */
+        if (st->body_bytes <= MAX_BODY)
+            return MHD_YES;
     }
     if (*upload_data_size) {
         st->body_bytes += *upload_data_size;
@@ -342,6 +347,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return MHD_YES;
     }
+    set_in_request(api, c, true); /* the headers and body came within the deadline */
     http_request req = {.conn = c, .service = &api->service, .method = method ? method : "",
                         .path = url ? url : "", .body = &st->body};
     client_address(c, req.client);
@@ -485,7 +491,12 @@ http_api *http_api_start(const config *cfg, scheduler *sched, strbuf *err)
         free_api(api);
         return NULL;
     }
-    pthread_create(&api->reaper, NULL, reaper_main, api);
+    if (pthread_create(&api->reaper, NULL, reaper_main, api) != 0) {
+        sb_puts(err, "cannot start the HTTP connection reaper thread");
+        MHD_stop_daemon(api->daemon);
+        free_api(api);
+        return NULL;
+    }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(api->daemon, MHD_DAEMON_INFO_BIND_PORT);
     api->port = info ? info->port : 0;
     return api;

@@ -10,9 +10,9 @@
  * for a change, 429 when an address keeps failing. Optional TLS
  * (http.tls_cert, http.tls_key). Each connection has a thread; there are at
  * most http.max_connections, and http.max_connections_per_address from
- * one address; a client has HEADER_TIMEOUT_S seconds to send a request's
- * headers, and is dropped after CONNECTION_IDLE_S seconds of silence.
- * Bodies are refused past 64 KiB. */
+ * one address; a client has 10 seconds to send a request (headers and
+ * body), and is dropped after 15 seconds of silence. Bodies are refused
+ * past 64 KiB, before they are read when Content-Length says so. */
 #ifndef TIS_HTTP_API_H
 #define TIS_HTTP_API_H
 

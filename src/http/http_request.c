@@ -2,26 +2,32 @@
  * database connections of the handlers (see http_request.h).
  *
  * The pool keeps a few idle connections so that a busy console does not
- * open one per request; any number can be open at once (one per request
- * being served), the pool only bounds the idle ones. */
+ * open one per request, and bounds how many are open at once: requests
+ * beyond that wait a moment for one, then get a 503, so that no number of
+ * clients can take the database's connections from the jobs. */
 #include "http_request.h"
+#include "json_writer.h"
 #include "log.h"
 
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
-enum { POOL_IDLE_MAX = 8 };
+enum { POOL_IDLE_MAX = 8, POOL_OPEN_MAX = 16, POOL_WAIT_S = 5 };
 
 struct api_db_pool {
     pthread_mutex_t mu;
+    pthread_cond_t freed;
     db *idle[POOL_IDLE_MAX];
     int nidle;
+    int in_use;
 };
 
 api_db_pool *api_db_pool_new(void)
 {
     api_db_pool *p = xcalloc(1, sizeof *p);
     pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->freed, NULL);
     return p;
 }
 
@@ -31,16 +37,35 @@ void api_db_pool_free(api_db_pool *p)
         return;
     for (int i = 0; i < p->nidle; i++)
         db_close(p->idle[i]);
+    pthread_cond_destroy(&p->freed);
     pthread_mutex_destroy(&p->mu);
     free(p);
+}
+
+/* Waits (mu held) for room to use one more connection; false after POOL_WAIT_S. */
+static bool wait_for_room(api_db_pool *p)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += POOL_WAIT_S;
+    while (p->in_use >= POOL_OPEN_MAX)
+        if (pthread_cond_timedwait(&p->freed, &p->mu, &until) != 0)
+            return false;
+    return true;
 }
 
 db *http_db(http_request *req, enum MHD_Result *answered)
 {
     api_db_pool *p = req->service->pool;
     pthread_mutex_lock(&p->mu);
-    db *conn = p->nidle ? p->idle[--p->nidle] : NULL;
+    bool room = wait_for_room(p);
+    db *conn = room && p->nidle ? p->idle[--p->nidle] : NULL;
+    p->in_use += room;
     pthread_mutex_unlock(&p->mu);
+    if (!room) {
+        *answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "Too many requests are reading the database");
+        return NULL;
+    }
     if (conn)
         return conn;
     db_options opts = cfg_db_options(req->service->cfg, false);
@@ -50,20 +75,21 @@ db *http_db(http_request *req, enum MHD_Result *answered)
         log_error("API: %s %s: %s", req->method, req->path, err);
         *answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The database cannot be reached");
         free(err);
+        http_db_release(req, NULL);
     }
     return conn;
 }
 
 void http_db_release(http_request *req, db *conn)
 {
-    if (!conn)
-        return;
     api_db_pool *p = req->service->pool;
     pthread_mutex_lock(&p->mu);
-    if (p->nidle < POOL_IDLE_MAX) {
+    p->in_use--;
+    if (conn && p->nidle < POOL_IDLE_MAX) {
         p->idle[p->nidle++] = conn;
         conn = NULL;
     }
+    pthread_cond_signal(&p->freed);
     pthread_mutex_unlock(&p->mu);
     db_close(conn);
 }
@@ -103,10 +129,17 @@ enum MHD_Result http_reply_json(http_request *req, unsigned status, json_t *doc)
 enum MHD_Result http_reply_json_header(http_request *req, unsigned status, json_t *doc, const char *name,
                                        const char *value)
 {
-    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+    char *text = doc ? json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10)) : NULL;
     json_decref(doc);
-    if (!text)
-        return MHD_NO;
+    if (!text) {
+        log_error("API: %s %s: an answer could not be built", req->method, req->path);
+        static const char failed[] = "{\"error\":\"The answer could not be built\"}";
+        struct MHD_Response *r = MHD_create_response_from_buffer(sizeof failed - 1, (void *)failed,
+                                                                 MHD_RESPMEM_PERSISTENT);
+        if (r)
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+        return http_reply(req, MHD_HTTP_INTERNAL_SERVER_ERROR, r);
+    }
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
     if (!r) {
         free(text);
@@ -126,6 +159,21 @@ enum MHD_Result http_reply_error(http_request *req, unsigned status, const char 
 enum MHD_Result http_reply_empty(http_request *req, unsigned status)
 {
     return http_reply(req, status, MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT));
+}
+
+json_t *http_json_text(const char *s)
+{
+    if (!s)
+        return json_null();
+    json_t *v = json_string(s);
+    if (v)
+        return v;
+    strbuf valid; /* history text (a database's or an engine's error) may hold invalid UTF-8 */
+    sb_init(&valid);
+    utf8_repair_append(&valid, s, strlen(s));
+    v = json_string(valid.data ? valid.data : "");
+    sb_free(&valid);
+    return v;
 }
 
 /* ---- reading ------------------------------------------------------------ */

@@ -83,6 +83,9 @@ enum MHD_Result http_reply_empty(http_request *req, unsigned status);
  * has. The other http_reply_* go through it. */
 enum MHD_Result http_reply(http_request *req, unsigned status, struct MHD_Response *r);
 
+/* S as a JSON string (invalid UTF-8 replaced), or null for NULL. */
+json_t *http_json_text(const char *s);
+
 /* The query parameter NAME, or NULL. */
 const char *http_query(const http_request *req, const char *name);
 /* The request body as a JSON object: NULL (and answered 400) when it is

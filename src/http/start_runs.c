@@ -70,6 +70,27 @@ static void drop_rows(db *conn, const long long ids[JOB_COUNT])
     sb_free(&err);
 }
 
+/* A job merged into a run whose row for it was cancelled meanwhile (from
+ * any instance) would be given that cancelled run: it gets the row made
+ * for this request instead, so it runs. */
+static void revive_cancelled(http_request *req, db *conn, long long ids[JOB_COUNT], long long spare[JOB_COUNT])
+{
+    strbuf err;
+    sb_init(&err);
+    for (int j = 0; j < JOB_COUNT; j++) {
+        run_row row;
+        if (!spare[j] || history_query_run(conn, ids[j], &row, &err) != 1)
+            continue;
+        bool gone = strcmp(row.status, RUN_STATUS_QUEUED) != 0 && strcmp(row.status, RUN_STATUS_RUNNING) != 0;
+        free(row.error);
+        if (gone && scheduler_replace_queued(req->service->sched, ids[j], spare[j])) {
+            ids[j] = spare[j];
+            spare[j] = 0;
+        }
+    }
+    sb_free(&err);
+}
+
 static void audit(http_request *req, const char *what, const start_outcome *out, const rq_params *params)
 {
     static const char *const outcomes[] = {[TRIG_STARTED] = "queued", [TRIG_MERGED] = "merged into a waiting run",
@@ -109,10 +130,12 @@ int start_runs(http_request *req, const char *what, job_set jobs, int primary, c
         run_ask ask = {.jobs = out->jobs, .primary = primary, .trigger = TRIGGER_API, .params = *params,
                        .queued_ids = out->ids, .spare_ids = spare};
         out->result = scheduler_trigger(req->service->sched, &ask);
-        if (out->result == TRIG_STARTED || out->result == TRIG_MERGED)
+        if (out->result == TRIG_STARTED || out->result == TRIG_MERGED) {
+            revive_cancelled(req, conn, out->ids, spare);
             drop_rows(conn, spare);
-        else
+        } else {
             drop_rows(conn, out->ids);
+        }
         if (out->result != TRIG_STARTED && out->result != TRIG_MERGED)
             memset(out->ids, 0, sizeof out->ids);
         audit(req, what, out, params);

@@ -23,6 +23,8 @@ struct status_cache {
     pthread_cond_t built;
     status_snapshot *current;
     bool building;
+    unsigned long generation; /* bumped by status_invalidate: an older build is not kept */
+    long long failed_ms;      /* when the last build failed; 0: it did not */
 };
 
 static long long now_ms(void)
@@ -223,6 +225,11 @@ status_snapshot *status_acquire(http_service *svc, strbuf *err)
             pthread_mutex_unlock(&c->mu);
             return cur;
         }
+        if (!cur && now_ms() - c->failed_ms < STATUS_MAX_AGE_MS) { /* do not pile up on a database that is down */
+            pthread_mutex_unlock(&c->mu);
+            sb_puts(err, "the run history could not be read a moment ago");
+            return NULL;
+        }
         if (!c->building)
             break;
         if (cur) { /* being rebuilt: the previous one will do */
@@ -233,15 +240,17 @@ status_snapshot *status_acquire(http_service *svc, strbuf *err)
         pthread_cond_wait(&c->built, &c->mu);
     }
     c->building = true;
+    unsigned long generation = c->generation;
     pthread_mutex_unlock(&c->mu);
     status_snapshot *fresh = build(svc, err);
     pthread_mutex_lock(&c->mu);
     c->building = false;
-    if (fresh) {
+    c->failed_ms = fresh ? 0 : now_ms();
+    if (fresh && generation == c->generation) {
         drop(c->current);
         c->current = hold(fresh);
-        hold(fresh);
     }
+    hold(fresh);
     pthread_cond_broadcast(&c->built);
     pthread_mutex_unlock(&c->mu);
     return fresh;
@@ -257,6 +266,7 @@ void status_release(http_service *svc, status_snapshot *s)
 void status_invalidate(http_service *svc)
 {
     pthread_mutex_lock(&svc->status->mu);
+    svc->status->generation++;
     drop(svc->status->current);
     svc->status->current = NULL;
     pthread_mutex_unlock(&svc->status->mu);

@@ -7,6 +7,7 @@
  * stop flag is looked at five times a second. */
 #include "run_monitor.h"
 #include "history.h"
+#include "json_writer.h"
 #include "log.h"
 #include "run_events.h"
 
@@ -22,6 +23,10 @@ enum {
      * keeps watching the stop flag. */
     LOCK_WAIT_MS = 250,
     LOCK_WAIT_DEFAULT_MS = 60000,
+    /* Writes of the log that fail this many times in a row give the lines
+     * up (they stay in sync.log): a permanent error must not stop every
+     * later line from being kept. */
+    LOG_WRITE_ATTEMPTS = 120,
 };
 
 struct run_monitor {
@@ -41,6 +46,7 @@ struct run_monitor {
     long long written_done, written_expected; /* last progress written */
     double last_db, last_progress_log;
     bool write_failed_logged;
+    int write_failures; /* in a row */
 };
 
 /* ---- capture ------------------------------------------------------------ */
@@ -71,10 +77,14 @@ static void capture(void *arg, log_level level, const char *text)
     run_log_line line;
     utc_db_timestamp(line.at);
     snprintf(line.level, sizeof line.level, "%s", log_level_name(level));
-    size_t n = utf8_prefix(text, RUN_LOG_LINE_MAX);
+    strbuf valid; /* a utf8mb4 column refuses invalid UTF-8 (database and engine texts may hold it) */
+    sb_init(&valid);
+    utf8_repair_append(&valid, text, strlen(text));
+    size_t n = utf8_prefix(valid.data ? valid.data : "", RUN_LOG_LINE_MAX);
     line.text = xmalloc(n + 1);
-    memcpy(line.text, text, n);
+    memcpy(line.text, valid.data ? valid.data : "", n);
     line.text[n] = '\0';
+    sb_free(&valid);
     pthread_mutex_lock(&m->mu);
     if (m->npending == RUN_LOG_KEEP) /* they would be trimmed once written anyway */
         drop_oldest(m, 1);
@@ -104,7 +114,11 @@ static void write_log(run_monitor *m)
     sb_init(&err);
     int rc = history_log_append(m->book, m->run_id, first_seq, lines, n, RUN_LOG_KEEP, &err);
     pthread_mutex_lock(&m->mu);
-    if (rc != 0) {
+    m->write_failures = rc == 0 ? 0 : m->write_failures + 1;
+    bool give_up = m->write_failures >= LOG_WRITE_ATTEMPTS;
+    if (give_up)
+        m->write_failures = 0;
+    if (rc != 0 && !give_up) {
         size_t newer = m->npending, keep_old = n + newer > RUN_LOG_KEEP ? RUN_LOG_KEEP - newer : n;
         for (size_t i = 0; i < n - keep_old; i++)
             free(lines[i].text);
@@ -120,6 +134,9 @@ static void write_log(run_monitor *m)
     pthread_mutex_unlock(&m->mu);
     if (first_failure) /* once: it joins the pending lines itself */
         log_warn("Sync [%s] run %lld: %s (will retry)", job_table[m->ctx->job].name, m->run_id, err.data);
+    if (give_up)
+        log_warn("Sync [%s] run %lld: %zu log lines given up after %d failed writes: %s", job_table[m->ctx->job].name,
+                 m->run_id, n, LOG_WRITE_ATTEMPTS, err.data);
     sb_free(&err);
     if (lines) {
         for (size_t i = 0; i < n; i++)
@@ -223,9 +240,11 @@ run_monitor *run_monitor_start(job_ctx *ctx, db *book, long long run_id, atomic_
     db_set_lock_wait(book, LOCK_WAIT_MS);
     log_set_thread_sink(capture, m);
     if (pthread_create(&m->thread, NULL, monitor_main, m) != 0) {
-        log_warn("Sync [%s]: cannot start the run's monitor thread; its log and progress are written at the end",
+        log_warn("Sync [%s]: cannot start the run's monitor thread; its log and progress are written at the end, "
+                 "and a cancel from another instance is not seen",
                  job_table[ctx->job].name);
         m->stop = true;
+        ctx->cancel = service_cancel; /* nothing would pass the service's stop on */
     }
     return m;
 }
@@ -254,6 +273,10 @@ void run_monitor_stop(run_monitor *m)
     m->written_done = -1; /* write the final counts whatever they are */
     write_progress(m);
     write_log(m);
+}
+
+void run_monitor_free(run_monitor *m)
+{
     drop_oldest(m, m->npending);
     free(m->pending);
     pthread_cond_destroy(&m->wake);

@@ -28,7 +28,10 @@ typedef struct run_monitor run_monitor;
 run_monitor *run_monitor_start(job_ctx *ctx, db *book, long long run_id, atomic_int *service_cancel);
 /* Cancels the run at once (an operator on this instance): WHO is recorded. */
 void run_monitor_cancel(run_monitor *m, const char *who);
-/* Stops following; writes the last log lines and the progress. */
+/* Stops following; writes the last log lines and the progress. From now
+ * on nothing sets CTX->cancel or CTX->cancelled_by, which stay readable
+ * until run_monitor_free (then CTX->cancel must be pointed elsewhere). */
 void run_monitor_stop(run_monitor *m);
+void run_monitor_free(run_monitor *m);
 
 #endif

@@ -201,7 +201,7 @@ static history_run history_record(const run_request *req, const job_ctx *ctx)
                          .queued_id = req->queued_ids ? req->queued_ids[ctx->job] : 0};
 }
 
-/* A run that does not start: logged, and recorded with STATUS and REASON. */
+/* Records a run that does not start with STATUS and REASON (the caller logs it). */
 static void record_not_run(const run_request *req, db *book, job_id job, const char *status, const char *reason)
 {
     job_ctx ctx = {.job = job};
@@ -266,8 +266,9 @@ static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
     int rc = ctx->error.len ? -1 : run_job(req, ctx);
     set_live(ctx->job, (live_run){0});
     log_outcome(ctx, rc, monotonic_seconds() - t0);
+    run_monitor_stop(monitor); /* writes the outcome line too; nothing cancels from now on */
     const char *status = final_status(ctx, rc);
-    run_monitor_stop(monitor);
+    run_monitor_free(monitor);
     ctx->cancel = req->cancel; /* the monitor's flag is gone */
     if (history_finish(book, run_id, status, ctx->rows_written, rc == 0 ? NULL : ctx->error.data, &err) != 0)
         log_error("Sync job [%s]: %s", name, err.data);
@@ -353,6 +354,7 @@ run_outcome runner_run(const run_request *req, job_id job)
     int got = lock_acquire(req->cfg, name, 0, req->cancel, &lock, &err);
     if (got < 0) {
         log_error("Sync job [%s] failed: %s", name, err.data);
+        record_not_run(req, book, job, RUN_STATUS_FAILED, err.data); /* its queued row must not stay queued */
         outcome = RUN_FAILED;
     } else if (got == 0) {
         log_info("Sync job [%s] already running, exiting this execution", name);

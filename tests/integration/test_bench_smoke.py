@@ -1,4 +1,4 @@
-"""The benchmark script keeps working (a tiny size; its figures mean nothing
+"""The benchmark scripts keep working (a tiny size; its figures mean nothing
 here) and its side-by-side comparisons find identical rows."""
 
 import os
@@ -22,3 +22,12 @@ def test_bench_smoke(mariadb_server, tis_bin, tmp_path):
     assert "## 2026 schema: 600 persons" in text and "## 2019 schema: 600 persons" in text
     assert "## Peak RSS of each job (2026 schema)" in text
     assert "| PostFundingStatusSyncJob | " in text
+
+
+def test_http_load_bench_smoke(mariadb_server, tis_bin):
+    env = {**os.environ, "TIS_SYNC_BIN": tis_bin}
+    cp = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "http_load.py"), "--smoke", "--mysql-url",
+                         mariadb_server.url], env=env, capture_output=True, text=True, timeout=300)
+    assert cp.returncode == 0, cp.stdout + cp.stderr
+    assert "## The HTTP API under load while the chain runs" in cp.stdout
+    assert "| 1 | " in cp.stdout and "| median | " in cp.stdout

@@ -258,6 +258,9 @@ def test_conflicts_cancel_and_the_legacy_chain(mysql_db, run_tis, serve_factory)
     c = checked(s, "POST", f"/api/v1/runs/{queued['id']}/cancel", op)
     assert c.status == 202 and c.json["run"]["status"] == "cancelled"
     assert c.json["run"]["error"] == "cancelled by api:ops before it started"
+    # asked for again, it is a run of its own (not the cancelled one it merges with)
+    again = checked(s, "POST", "/api/v1/jobs/PersonOwnerRebuildJob/runs", op)
+    assert again.status == 202 and again.json["runs"][0]["id"] not in (queued["id"], run_id), again
     # cancel the running one: it rolls back
     c = checked(s, "POST", f"/api/v1/runs/{run_id}/cancel", op)
     assert c.status == 202 and c.json["run"]["id"] == run_id
@@ -266,6 +269,7 @@ def test_conflicts_cancel_and_the_legacy_chain(mysql_db, run_tis, serve_factory)
     assert ended["error"].startswith("cancel: cancelled by api:ops"), ended
     assert sorted(db.query("SELECT postId, trustId FROM PostTrust")) == before
     assert checked(s, "POST", f"/api/v1/runs/{run_id}/cancel", op).status == 409  # it has ended
+    assert wait_run(s, op, again.json["runs"][0]["id"])["status"] == "succeeded"
     log = s.log()
     assert f"Audit: api:ops from 127.0.0.1: cancel run {run_id} ({JOB}): cancel asked" in log
     assert "Audit: api:ops from 127.0.0.1: PUT /sync/api/jobs (the chain): already running" in log
@@ -284,9 +288,13 @@ def test_cancel_reaches_the_instance_running_it(mysql_db, run_tis, serve_factory
     db.execute("UPDATE Post SET employingBodyId = employingBodyId + 100000")
     blue = serve_factory(db.url, env={**TOKEN_AUTH, "TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS": "60000",
                                       "TIS_SYNC_SHUTDOWN_GRACE": "0"})
-    green = serve_factory(db.url, env=TOKEN_AUTH)
     run_id = checked(blue, "POST", f"/api/v1/jobs/{JOB}/runs", op).json["runs"][0]["id"]
     blue.wait_for(r"pausing 60000 ms")
+    waiting = checked(blue, "POST", "/api/v1/chain/runs", op).json["runs"][0]["id"]  # waits: it holds JOB too
+    # green starting on the same host leaves blue's queued run alone (blue is alive)
+    green = serve_factory(db.url, env=TOKEN_AUTH)
+    green.wait_for("tis-sync serve started")
+    assert checked(green, "GET", f"/api/v1/runs/{waiting}", op).json["status"] == "queued"
     # green sees blue's run, with blue's instance, and refuses a second one
     running = wait_until(lambda: next((j["running"] for j in checked(green, "GET", "/api/v1/jobs", op).json["jobs"]
                                        if j["name"] == JOB and j["running"]), None), what="blue's run on green")
@@ -294,6 +302,8 @@ def test_cancel_reaches_the_instance_running_it(mysql_db, run_tis, serve_factory
     assert checked(green, "POST", f"/api/v1/jobs/{JOB}/runs", op).status == 409
     t0 = time.monotonic()
     assert checked(green, "POST", f"/api/v1/runs/{run_id}/cancel", op).status == 202
+    twice = checked(green, "POST", f"/api/v1/runs/{run_id}/cancel", op)  # asked again: the same answer
+    assert twice.status == 202 or twice.json["run"]["status"] == "cancelled", twice
     ended = wait_run(green, op, run_id, timeout=15)
     assert ended["status"] == "cancelled" and "cancelled by api:ops" in ended["error"], ended
     assert time.monotonic() - t0 < 8  # blue looks at the flag every second

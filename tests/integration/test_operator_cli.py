@@ -177,6 +177,14 @@ def test_slow_clients_do_not_starve_health(run_tis, sqlite_db, serve_factory):
             slow.append(c)
         except OSError:
             c.close()
+    # ... and clients that send whole headers, then their body a byte at a time
+    for _ in range(5):
+        c = socket.socket()
+        c.bind(("127.0.0.3", 0))
+        c.settimeout(5)
+        c.connect(("127.0.0.1", s.port))
+        c.sendall(b"PUT /sync/api/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
+        slow.append(c)
     t0 = time.monotonic()
     worst = 0.0
     while time.monotonic() - t0 < 16:
@@ -205,6 +213,9 @@ def test_slow_clients_do_not_starve_health(run_tis, sqlite_db, serve_factory):
     assert not still_open, f"{len(still_open)} of {len(slow)} slow connections still open"
     for c in slow:
         c.close()
+    # a body announced too large is refused before it is read
+    big = s.raw(b"PUT /sync/api/jobs HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n", timeout=5)
+    assert big.startswith(b"HTTP/1.1 413"), big[:200]
     assert s.stop() == 0
 
 

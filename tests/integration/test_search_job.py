@@ -555,9 +555,11 @@ def test_first_requests_ramp_up_to_the_limit(demo_sqlite, run_tis, engine, alias
     assert_ok(run_search(run_tis, db, proxy.url, alias, env={"TIS_SYNC_ES_BULK_BYTES": "524288"}))
     sizes = [len(r[2]) for r in proxy.requests("POST", "/_bulk")]
     assert len(sizes) >= 5 and max(sizes) <= 524288
-    for size, limit in zip(sizes, [65536, 131072, 262144]):
+    # two requests are in flight at once: the proxy may see neighbours swapped
+    first = sorted(sizes[:4])
+    for size, limit in zip(first, [65536, 131072, 262144]):
         assert limit * 0.9 < size <= limit, sizes
-    assert sizes[3] > 262144, sizes
+    assert first[3] > 262144, sizes
     assert_index_matches_database(engine, alias, db)
 
 

@@ -201,6 +201,33 @@ static void test_writer_top_level_array_and_replaced_count(void **state)
     sb_free(&sb);
 }
 
+/* The same repair without escaping: valid text is kept byte for byte. */
+static void test_utf8_repair(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in;
+        size_t n;
+        const char *out;
+        size_t replaced;
+    } t[] = {
+        {"plain \"text\"\n", 13, "plain \"text\"\n", 0},
+        {"caf\xC3\xA9", 5, "caf\xC3\xA9", 0},
+        {"a\xFF" "b", 3, "a" FFFD "b", 1},
+        {"\xE2\x82", 2, FFFD, 1},           /* truncated: one maximal subpart */
+        {"\xED\xA0\x80", 3, FFFD FFFD FFFD, 3}, /* a surrogate */
+        {"x\xC0\xAFy", 4, "x" FFFD FFFD "y", 2}, /* overlong */
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+        strbuf sb;
+        sb_init(&sb);
+        assert_int_equal(utf8_repair_append(&sb, t[i].in, t[i].n), t[i].replaced);
+        sb_putc(&sb, '\0');
+        assert_string_equal(sb.data, t[i].out);
+        sb_free(&sb);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -208,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_escape_exhaustive_short),
         cmocka_unit_test(test_writer_structure),
         cmocka_unit_test(test_writer_top_level_array_and_replaced_count),
+        cmocka_unit_test(test_utf8_repair),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

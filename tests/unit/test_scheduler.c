@@ -377,6 +377,10 @@ static void test_queue_one_chain_and_run_ids(void **state)
     rq_take_ids(&q, slot, again, spare);
     assert_int_equal(again[JOB_PERSON_OWNER], 10);
     assert_int_equal(spare[JOB_PERSON_OWNER], 20);
+    /* run 10 was cancelled while queued: the job asked again gets row 20 */
+    assert_true(rq_replace_id(&q, 10, 20));
+    assert_int_equal(q.items[chain].queued_id[JOB_PERSON_OWNER], 20);
+    assert_false(rq_replace_id(&q, 10, 21));
     /* its own today makes a run of its own */
     const rq_params dated = {.today = "2026-01-02"};
     assert_int_equal(rq_submit(&q, B(JOB_POST_TRUST_EMPLOYING), JOB_POST_TRUST_EMPLOYING, TRIGGER_API, 0, &dated, &own),
@@ -386,6 +390,9 @@ static void test_queue_one_chain_and_run_ids(void **state)
     assert_string_equal(q.items[chain].today, "");
     /* still refused while the chain runs; another may come once it ended */
     rq_start(&q, chain);
+    rq_job_started(&q, chain, JOB_PERSON_OWNER);
+    assert_false(rq_replace_id(&q, 20, 22)); /* its worker has begun it */
+    assert_true(rq_replace_id(&q, 11, 23));  /* the search job is still ahead */
     assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, &nightly, &slot), RQ_BUSY);
     rq_finish(&q, chain);
     assert_int_equal(rq_submit(&q, JOB_SET_ALL, -1, TRIGGER_API, 0, &nightly, &slot), RQ_NEW); /* not into the dated run */
