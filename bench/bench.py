@@ -422,28 +422,38 @@ def declare_exchange(amqp_url):
     con.close()
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--persons", type=int, default=400000)
-    ap.add_argument("--rss-persons", type=int, default=2000000)
-    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+def add_server_args(ap):
     ap.add_argument("--mysql-url")
     ap.add_argument("--es-url")
     ap.add_argument("--amqp-url")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, no engine or broker unless given: just to keep the script working")
+
+
+def start_servers(args):
+    """The MariaDB server URL and the Services: those not given in ARGS are
+    started private to this run (no engine or broker with --smoke)."""
+    server = args.mysql_url or start("mariadb.sh", {"TIS_SYNC_MARIADB_BUFFER_POOL": "1G"})
+    es_url = args.es_url or (None if args.smoke else start("opensearch.sh"))
+    amqp_url = args.amqp_url or (None if args.smoke else start("rabbitmq.sh").split()[0])
+    if amqp_url:
+        declare_exchange(amqp_url)
+    return server, Services(es_url, amqp_url)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--persons", type=int, default=400000)
+    ap.add_argument("--rss-persons", type=int, default=2000000)
+    ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
+    add_server_args(ap)
     args = ap.parse_args()
     global SMOKE
     SMOKE = args.smoke
     WORK.mkdir(parents=True, exist_ok=True)
     persons, rss_persons = (600, 1200) if args.smoke else (args.persons, args.rss_persons)
     try:
-        server = args.mysql_url or start("mariadb.sh", {"TIS_SYNC_MARIADB_BUFFER_POOL": "1G"})
-        es_url = args.es_url or (None if args.smoke else start("opensearch.sh"))
-        amqp_url = args.amqp_url or (None if args.smoke else start("rabbitmq.sh").split()[0])
-        if amqp_url:
-            declare_exchange(amqp_url)
-        services = Services(es_url, amqp_url)
+        server, services = start_servers(args)
         results = {"sections": [bench_2026(server, persons, services), bench_2019(server, persons)],
                    "rss": rss_only(server, rss_persons, services)}
     finally:

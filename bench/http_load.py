@@ -36,7 +36,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench import (BIN, ROOT, SEARCH_JOBS, TODAY, WORK, Database, Services, declare_exchange, start,  # noqa: E402
+from bench import (BIN, ROOT, SEARCH_JOBS, TODAY, WORK, Database, add_server_args, start_servers,  # noqa: E402
                    stop_started, tis)
 
 SECTION = "## The HTTP API under load while the chain runs"
@@ -202,21 +202,13 @@ def main():
     ap.add_argument("--clients", type=int, default=200)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "BENCHMARKS.md"))
-    ap.add_argument("--mysql-url")
-    ap.add_argument("--es-url")
-    ap.add_argument("--amqp-url")
-    ap.add_argument("--smoke", action="store_true")
+    add_server_args(ap)
     args = ap.parse_args()
     if args.smoke:
         args.persons, args.clients, args.rounds = 600, 20, 1
     WORK.mkdir(parents=True, exist_ok=True)
     try:
-        server = args.mysql_url or start("mariadb.sh", {"TIS_SYNC_MARIADB_BUFFER_POOL": "1G"})
-        es_url = args.es_url or (None if args.smoke else start("opensearch.sh"))
-        amqp_url = args.amqp_url or (None if args.smoke else start("rabbitmq.sh").split()[0])
-        if amqp_url:
-            declare_exchange(amqp_url)
-        services = Services(es_url, amqp_url)
+        server, services = start_servers(args)
         db = Database(server, f"bench_http_{args.persons}")
         tis(db.url, "init-db", "--tcs")
         tis(db.url, "demo-data", "--persons", str(args.persons), "--seed", "42")

@@ -234,17 +234,29 @@ static int load_run(http_request *req, db *conn, run_row *out, enum MHD_Result *
     return rc;
 }
 
+/* A connection and run {id} of the path: 1 with both (release the
+ * connection, free run->error), else answered with neither. */
+static int open_run(http_request *req, db **conn, run_row *run, enum MHD_Result *answered)
+{
+    *conn = http_db(req, answered);
+    if (!*conn)
+        return 0;
+    int rc = load_run(req, *conn, run, answered);
+    if (rc != 1) {
+        http_db_release(req, *conn);
+        *conn = NULL;
+    }
+    return rc == 1;
+}
+
 static enum MHD_Result get_run(http_request *req)
 {
     enum MHD_Result answered = MHD_NO;
-    db *conn = http_db(req, &answered);
-    if (!conn)
-        return answered;
+    db *conn;
     run_row run;
-    int rc = load_run(req, conn, &run, &answered);
-    http_db_release(req, conn);
-    if (rc != 1)
+    if (!open_run(req, &conn, &run, &answered))
         return answered;
+    http_db_release(req, conn);
     json_t *doc = run_json(&run);
     free(run.error);
     return http_reply_json(req, MHD_HTTP_OK, doc);
@@ -253,25 +265,22 @@ static enum MHD_Result get_run(http_request *req)
 static enum MHD_Result get_run_log(http_request *req)
 {
     enum MHD_Result answered = MHD_NO;
-    db *conn = http_db(req, &answered);
-    if (!conn)
-        return answered;
+    db *conn;
     run_row run;
-    int rc = load_run(req, conn, &run, &answered);
+    if (!open_run(req, &conn, &run, &answered))
+        return answered;
+    free(run.error);
     strbuf text, err;
     sb_init(&text);
     sb_init(&err);
-    if (rc == 1) {
-        free(run.error);
-        if (history_query_log(conn, run.id, &text, &err) != 0) {
-            log_error("API: GET %s: %s", req->path, err.data);
-            answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The run's log cannot be read");
-        } else {
-            answered = http_reply_text(req, MHD_HTTP_OK, "text/plain;charset=UTF-8", text.data ? text.data : "",
-                                       text.len);
-        }
-    }
+    int rc = history_query_log(conn, run.id, &text, &err);
     http_db_release(req, conn);
+    if (rc != 0) {
+        log_error("API: GET %s: %s", req->path, err.data);
+        answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The run's log cannot be read");
+    } else {
+        answered = http_reply_text(req, MHD_HTTP_OK, "text/plain;charset=UTF-8", text.data ? text.data : "", text.len);
+    }
     sb_free(&text);
     sb_free(&err);
     return answered;
@@ -446,14 +455,10 @@ static enum MHD_Result post_chain_runs(http_request *req)
 static enum MHD_Result post_cancel(http_request *req)
 {
     enum MHD_Result answered = MHD_NO;
-    db *conn = http_db(req, &answered);
-    if (!conn)
-        return answered;
+    db *conn;
     run_row run;
-    if (load_run(req, conn, &run, &answered) != 1) {
-        http_db_release(req, conn);
+    if (!open_run(req, &conn, &run, &answered))
         return answered;
-    }
     char what[96];
     snprintf(what, sizeof what, "cancel run %lld (%s)", run.id, run.job);
     if (strcmp(run.status, RUN_STATUS_RUNNING) == 0 && !status_run_alive(req->service, conn, &run)) {
