@@ -21,13 +21,13 @@ LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 
 all: build/tis-sync
 
-build-gen/sql_files.c: $(SQL) scripts/embed-sql.sh
+# sql/, api/ and web/ are compiled in (scripts/embed-files.sh).
+build-gen/sql_files.c: $(SQL) scripts/embed-files.sh
+build-gen/api_files.c: $(wildcard api/*) scripts/embed-files.sh
+build-gen/web_files.c: $(wildcard web/*) scripts/embed-files.sh
+build-gen/%_files.c:
 	@mkdir -p build-gen
-	scripts/embed-sql.sh sql > $@.tmp && mv $@.tmp $@
-
-build-gen/api_files.c: api/openapi.json scripts/embed-text.sh
-	@mkdir -p build-gen
-	scripts/embed-text.sh openapi_json=api/openapi.json > $@.tmp && mv $@.tmp $@
+	scripts/embed-files.sh $* $*_files > $@.tmp && mv $@.tmp $@
 
 define build_tree
 $(1)/obj/%.o: src/%.c $(wildcard src/*/*.h) Makefile
@@ -40,11 +40,13 @@ $(1)/obj/%_files.o: build-gen/%_files.c
 	@echo CC $$@
 	@$$(CC) $$(CFLAGS_BASE) $(2) -c $$< -o $$@
 
-$(1)/tis-sync: $(patsubst src/%.c,$(1)/obj/%.o,$(SRCS)) $(1)/obj/sql_files.o $(1)/obj/api_files.o
+EMBEDDED_$(1) := $(1)/obj/sql_files.o $(1)/obj/api_files.o $(1)/obj/web_files.o
+
+$(1)/tis-sync: $(patsubst src/%.c,$(1)/obj/%.o,$(SRCS)) $$(EMBEDDED_$(1))
 	@echo LINK $$@
 	@$$(CC) $(2) $$^ -o $$@ $$(LIBS)
 
-$(1)/tests/unit_%: tests/unit/test_%.c $(patsubst src/%.c,$(1)/obj/%.o,$(LIB_SRCS)) $(1)/obj/sql_files.o $(1)/obj/api_files.o
+$(1)/tests/unit_%: tests/unit/test_%.c $(patsubst src/%.c,$(1)/obj/%.o,$(LIB_SRCS)) $$(EMBEDDED_$(1))
 	@mkdir -p $(1)/tests
 	@echo LINK $$@
 	@$$(CC) $$(CFLAGS_BASE) $(2) $$^ -o $$@ $$(LIBS) -lcmocka

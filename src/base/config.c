@@ -178,6 +178,8 @@ static const setting settings[CFG_COUNT] = {
     [CFG_HTTP_MAX_PER_ADDRESS] = {"http.max_connections_per_address", {"TIS_SYNC_HTTP_MAX_CONNECTIONS_PER_ADDRESS"},
                                   NULL, "32", KIND_INT, 1, 4096,
                                   "HTTP connections open at once from one client address (raise it behind a proxy)"},
+    [CFG_HTTP_SESSION_IDLE] = {"http.session_idle", {"TIS_SYNC_HTTP_SESSION_IDLE"}, NULL, "1800", KIND_INT, 2, 86400,
+                               "seconds without a request after which a web console session ends"},
     [CFG_PROFILE] = {"service.profile", {"SPRING_PROFILES_ACTIVE"}, NULL, NULL, KIND_STRING, 0, 0,
                      "the legacy active profile, answered by GET /sync/api/sys/profile (the legacy page hides "
                      "its revalidation panel when it holds nimdta)"},

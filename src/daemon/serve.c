@@ -11,6 +11,7 @@
  * sent from outside is logged and ignored. */
 #include "catchup.h"
 #include "cli.h"
+#include "heartbeat.h"
 #include "history.h"
 #include "http_api.h"
 #include "job_state.h"
@@ -218,7 +219,7 @@ static void apply_side_effects(const config *current, const config *fresh)
 {
     static const cfg_key restart_only[] = {CFG_TIME_ZONE,         CFG_HTTP_LISTEN,          CFG_HTTP_AUTH,
                                            CFG_HTTP_TLS_CERT,     CFG_HTTP_TLS_KEY,         CFG_HTTP_METRICS_AUTH,
-                                           CFG_HTTP_MAX_CONNECTIONS, CFG_HTTP_MAX_PER_ADDRESS,
+                                           CFG_HTTP_MAX_CONNECTIONS, CFG_HTTP_MAX_PER_ADDRESS, CFG_HTTP_SESSION_IDLE,
                                            CFG_TEST_NOW};
     for (size_t i = 0; i < sizeof restart_only / sizeof restart_only[0]; i++)
         if (setting_changed(current, fresh, restart_only[i]))
@@ -345,6 +346,17 @@ static void log_started(const config *cfg, const http_api *api)
     free(where);
 }
 
+/* Where the HTTP API listens, as the Instances view shows it: http.listen
+ * with the port it bound (port 0 asks for any free one). */
+static char *listening_on(const config *cfg, const http_api *api)
+{
+    if (!api)
+        return xstrdup("off");
+    const char *listen = cfg_str(cfg, CFG_HTTP_LISTEN);
+    const char *colon = strrchr(listen, ':');
+    return xasprintf("%.*s:%u", colon ? (int)(colon - listen) : 0, listen, http_api_port(api));
+}
+
 /* Everything after the process setup; returns the exit status. */
 static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
 {
@@ -372,9 +384,13 @@ static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
     signal_thread st = {.set = *signals, .sched = sched};
     atomic_init(&st.exiting, false);
     pthread_create(&st.thread, NULL, signal_main, &st);
+    char *address = listening_on(cfg, api);
+    heartbeat *beat = heartbeat_start(cfg, address);
+    free(address);
     svcn_ready("Started");
     int rc = scheduler_run(sched);
     http_api_stop(api);
+    heartbeat_stop(beat);
     abandon_queued(cfg, true);
     atomic_store(&st.exiting, true);
     pthread_kill(st.thread, SIGUSR2);

@@ -1,6 +1,7 @@
 /* db.c - the driver-independent half of the database seam: URL parsing,
  * dispatch to the driver, and small conveniences built on the interface. */
 #include "db_driver.h"
+#include "embedded.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -358,20 +359,9 @@ int db_rollback(db *conn)
     return db_exec(conn, "ROLLBACK", NULL, 0);
 }
 
-/* Provided by the generated build/sql_files.c (scripts/embed-sql.sh). */
-struct sql_file {
-    const char *name;
-    const char *text;
-};
-extern const struct sql_file sql_files[];
-extern const size_t sql_files_count;
-
 static const char *find_sql(const char *path)
 {
-    for (size_t i = 0; i < sql_files_count; i++)
-        if (strcmp(sql_files[i].name, path) == 0)
-            return sql_files[i].text;
-    return NULL;
+    return embedded_find(sql_files, sql_files_count, path);
 }
 
 const char *sql_text_find(db_dialect dialect, const char *name)

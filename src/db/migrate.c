@@ -13,6 +13,7 @@ static const char *const migrations[] = {
     "migrations/002_scheduled_for",
     "migrations/003_schema_and_argument",
     "migrations/004_operator",
+    "migrations/005_instances",
 };
 
 static int apply_migration(db *conn, int version, const char *name, strbuf *err)

@@ -15,11 +15,14 @@
  *   POST /api/v1/runs/{id}/cancel       202; the instance running it rolls back and records "cancelled"
  *   POST /api/v1/jobs/{name}/pause      200 {"job","paused"}: no schedule or catch-up starts it
  *   POST /api/v1/jobs/{name}/resume
+ *   GET  /api/v1/instances              the instances seen in the last day: up or not, the runs each has going
  *
  * Reads need a viewer token, changes an operator's; every change is
  * audited. */
-#include "api_files.h"
+#include "embedded.h"
+#include "heartbeat.h"
 #include "history.h"
+#include "instances.h"
 #include "job_state.h"
 #include "log.h"
 #include "start_runs.h"
@@ -30,7 +33,12 @@
 #include <string.h>
 #include <time.h>
 
-enum { RUNS_DEFAULT_LIMIT = 50, RUNS_MAX_LIMIT = 500 };
+enum {
+    RUNS_DEFAULT_LIMIT = 50,
+    RUNS_MAX_LIMIT = 500,
+    INSTANCES_SHOWN_S = 24 * 3600, /* instances seen in the last day are listed */
+    INSTANCE_UP_S = 3 * HEARTBEAT_S, /* up: a heartbeat in the last three beats */
+};
 
 /* ---- JSON of runs and jobs ---------------------------------------------- */
 
@@ -286,9 +294,55 @@ static enum MHD_Result get_run_log(http_request *req)
     return answered;
 }
 
+/* The instances seen in the last day, and the runs each has going. */
+static enum MHD_Result get_instances(http_request *req)
+{
+    enum MHD_Result answered = MHD_NO;
+    db *conn = http_db(req, &answered);
+    if (!conn)
+        return answered;
+    instance_row *inst = NULL;
+    run_row *runs = NULL;
+    size_t ninst = 0, nruns = 0;
+    strbuf err;
+    sb_init(&err);
+    long long now = now_ms();
+    int rc = instances_read(conn, now - INSTANCES_SHOWN_S * 1000LL, &inst, &ninst, &err);
+    if (rc == 0)
+        rc = history_query_active(conn, &runs, &nruns, &err);
+    json_t *list = json_array();
+    for (size_t i = 0; rc == 0 && i < ninst; i++) {
+        json_t *going = json_array();
+        for (size_t k = 0; k < nruns; k++)
+            if (strcmp(runs[k].instance, inst[i].instance) == 0 && strcmp(runs[k].status, RUN_STATUS_RUNNING) == 0 &&
+                status_run_alive(req->service, conn, &runs[k]))
+                json_array_append_new(going, run_json(&runs[k]));
+        json_array_append_new(
+            list, json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:b, s:o}", "instance",
+                            http_json_text(inst[i].instance), "host", http_json_text(inst[i].host), "pid",
+                            (json_int_t)inst[i].pid, "version", http_json_text(inst[i].version), "httpListen",
+                            text_or_null(inst[i].http_listen), "startedAt", time_or_null(inst[i].started_ms),
+                            "lastSeenAt", time_or_null(inst[i].last_seen_ms), "up",
+                            now - inst[i].last_seen_ms < INSTANCE_UP_S * 1000LL, "this",
+                            strcmp(inst[i].instance, history_instance()) == 0, "running", going));
+    }
+    http_db_release(req, conn);
+    free(inst);
+    run_rows_free(runs, nruns);
+    if (rc != 0) {
+        log_error("API: GET /api/v1/instances: %s", err.data);
+        json_decref(list);
+        sb_free(&err);
+        return http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The instances cannot be read");
+    }
+    sb_free(&err);
+    return http_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "instances", list));
+}
+
 static enum MHD_Result get_openapi(http_request *req)
 {
-    return http_reply_text(req, MHD_HTTP_OK, "application/json", openapi_json, openapi_json_len);
+    const char *doc = embedded_find(api_files, api_files_count, "openapi.json");
+    return http_reply_text(req, MHD_HTTP_OK, "application/json", doc, strlen(doc));
 }
 
 /* ---- changes ------------------------------------------------------------ */
@@ -545,6 +599,7 @@ static const http_route routes[] = {
     {"GET", "/api/v1/runs/{}", ROLE_VIEWER, get_run, false, false},
     {"GET", "/api/v1/runs/{}/log", ROLE_VIEWER, get_run_log, false, false},
     {"GET", "/api/v1/openapi.json", ROLE_VIEWER, get_openapi, false, false},
+    {"GET", "/api/v1/instances", ROLE_VIEWER, get_instances, false, false},
     {"POST", "/api/v1/jobs/{}/runs", ROLE_OPERATOR, post_job_runs, false, false},
     {"POST", "/api/v1/chain/runs", ROLE_OPERATOR, post_chain_runs, false, false},
     {"POST", "/api/v1/runs/{}/cancel", ROLE_OPERATOR, post_cancel, false, false},

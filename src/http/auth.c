@@ -187,3 +187,17 @@ auth_result http_auth_check(http_auth *a, const char *header, const char *client
     pthread_mutex_unlock(&a->mu);
     return result;
 }
+
+bool http_auth_name_active(http_auth *a, const char *name, token_role *role)
+{
+    pthread_mutex_lock(&a->mu);
+    bool active = false;
+    if (refresh(a) == 0)
+        for (size_t i = 0; i < a->ntokens && !active; i++)
+            if (strcmp(a->tokens[i].name, name) == 0) {
+                *role = a->tokens[i].role;
+                active = true;
+            }
+    pthread_mutex_unlock(&a->mu);
+    return active;
+}

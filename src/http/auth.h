@@ -28,4 +28,8 @@ void http_auth_free(http_auth *a);
 auth_result http_auth_check(http_auth *a, const char *header, const char *client, char name[TOKEN_NAME_MAX + 1],
                             token_role *role);
 
+/* Whether NAME is still an active token, and its *ROLE (a console session
+ * ends when its token is revoked). */
+bool http_auth_name_active(http_auth *a, const char *name, token_role *role);
+
 #endif

@@ -48,7 +48,6 @@ typedef struct conn_track {
 struct http_api {
     struct MHD_Daemon *daemon;
     http_service service;
-    http_auth *auth; /* NULL: http.auth = none */
     bool metrics_auth;
     unsigned port;
     char *tls_cert, *tls_key;
@@ -64,8 +63,8 @@ typedef struct {
     size_t body_bytes;
 } request_state;
 
-static const http_routes *const route_tables[] = {&legacy_api_routes, &api_v1_routes, &api_events_routes,
-                                                  &metrics_routes};
+static const http_routes *const route_tables[] = {&legacy_api_routes, &api_v1_routes,  &api_events_routes,
+                                                  &metrics_routes,    &session_routes, &console_routes};
 
 /* ---- probes ------------------------------------------------------------- */
 
@@ -176,43 +175,59 @@ static void client_address(struct MHD_Connection *c, char out[64])
     inet_ntop(sa->sa_family, raw, out, 64);
 }
 
-static enum MHD_Result unauthorized(http_request *req, const char *message)
+/* The console's session cookie ID: fills req->who and req->role; false
+ * having answered 401, or 415 for a change sent without a JSON content
+ * type (which no cross-site form can send). */
+static bool session_authenticate(http_request *req, const char *id, enum MHD_Result *answered)
 {
-    json_t *doc = json_pack("{s:s}", "error", message);
-    return http_reply_json_header(req, MHD_HTTP_UNAUTHORIZED, doc, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
-                                  "Bearer realm=\"tis-sync\"");
+    http_service *svc = req->service;
+    char name[TOKEN_NAME_MAX + 1];
+    token_role role;
+    bool found = sessions_find(svc->sessions, id, name, &role);
+    if (!found || !http_auth_name_active(svc->auth, name, &role)) {
+        if (found) /* its token was revoked */
+            sessions_end(svc->sessions, id);
+        *answered = http_reply_refused(req, AUTH_UNKNOWN, "The session has ended: sign in again");
+        return false;
+    }
+    const char *type = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    bool change = strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0;
+    if (change && (!type || strncasecmp(type, "application/json", 16) != 0)) {
+        *answered = http_reply_error(req, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                                     "A change made with the console's session needs Content-Type: application/json");
+        return false;
+    }
+    snprintf(req->who, sizeof req->who, "api:%s", name);
+    req->role = role;
+    req->by_session = true;
+    return true;
 }
 
-/* Fills req->who and req->role; false having answered (401, 429, 503). */
-static bool authenticate(http_api *api, http_request *req, enum MHD_Result *answered)
+/* Fills req->who and req->role from the bearer token, or else the session
+ * cookie; false having answered (401, 415, 429, 503). */
+static bool authenticate(http_request *req, enum MHD_Result *answered)
 {
-    if (!api->auth) {
+    http_service *svc = req->service;
+    if (!svc->auth) {
         snprintf(req->who, sizeof req->who, "api");
         req->role = ROLE_OPERATOR;
         return true;
     }
     const char *header = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    const char *cookie = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+    if (!header && cookie)
+        return session_authenticate(req, cookie, answered);
     char name[TOKEN_NAME_MAX + 1] = "";
-    switch (http_auth_check(api->auth, header, req->client, name, &req->role)) {
-    case AUTH_OK:
+    auth_result r = http_auth_check(svc->auth, header, req->client, name, &req->role);
+    if (r == AUTH_OK) {
         snprintf(req->who, sizeof req->who, "api:%s", name);
         return true;
-    case AUTH_MISSING:
-        *answered = unauthorized(req, "A bearer token is needed (Authorization: Bearer <token>)");
-        return false;
-    case AUTH_UNKNOWN:
-        log_debug("API: %s %s from %s: unknown token", req->method, req->path, req->client);
-        *answered = unauthorized(req, "The token is not known or was revoked");
-        return false;
-    case AUTH_LIMITED:
-        *answered = http_reply_json_header(req, MHD_HTTP_TOO_MANY_REQUESTS,
-                                           json_pack("{s:s}", "error", "Too many failed attempts from this address"),
-                                           MHD_HTTP_HEADER_RETRY_AFTER, "6");
-        return false;
-    default:
-        *answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The tokens cannot be read");
-        return false;
     }
+    if (r == AUTH_UNKNOWN)
+        log_debug("API: %s %s from %s: unknown token", req->method, req->path, req->client);
+    *answered = http_reply_refused(req, r, r == AUTH_MISSING ? "A bearer token is needed (Authorization: Bearer <token>)"
+                                                             : "The token is not known or was revoked");
+    return false;
 }
 
 static enum MHD_Result dispatch(http_api *api, http_request *req)
@@ -226,7 +241,7 @@ static enum MHD_Result dispatch(http_api *api, http_request *req)
     if (open) {
         snprintf(req->who, sizeof req->who, "anonymous");
         answered = route->handler(req);
-    } else if (!authenticate(api, req, &answered)) {
+    } else if (!authenticate(req, &answered)) {
         /* answered */
     } else if (!path_known) {
         answered = http_reply_error(req, MHD_HTTP_NOT_FOUND, "Not found");
@@ -432,7 +447,8 @@ static int read_tls_file(const config *cfg, cfg_key key, char **out, strbuf *err
 
 static void free_api(http_api *api)
 {
-    http_auth_free(api->auth);
+    http_auth_free(api->service.auth);
+    sessions_free(api->service.sessions);
     status_cache_free(api->service.status);
     api_db_pool_free(api->service.pool);
     free(api->tls_cert);
@@ -470,7 +486,9 @@ http_api *http_api_start(const config *cfg, scheduler *sched, strbuf *err)
     api->service = (http_service){.sched = sched, .cfg = cfg, .pool = api_db_pool_new(),
                                   .status = status_cache_new(), .started = (double)time(NULL)};
     atomic_init(&api->service.closing, false);
-    api->auth = cfg_http_auth_required(cfg) ? http_auth_new(cfg) : NULL;
+    api->service.auth = cfg_http_auth_required(cfg) ? http_auth_new(cfg) : NULL;
+    api->service.sessions = sessions_new(cfg_int(cfg, CFG_HTTP_SESSION_IDLE));
+    api->service.tls = cfg_str(cfg, CFG_HTTP_TLS_CERT) != NULL;
     api->metrics_auth = cfg_metrics_auth_required(cfg);
     pthread_mutex_init(&api->track_mu, NULL);
     pthread_cond_init(&api->reaper_wake, NULL);

@@ -105,8 +105,15 @@ enum MHD_Result http_reply(http_request *req, unsigned status, struct MHD_Respon
 {
     if (!r)
         return MHD_NO;
+    /* On every answer: the console's pages run only their own files (no
+     * inline script or style), in no frame, and nothing is cached. */
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Content-Security-Policy",
+                            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                            "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'");
+    MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
     enum MHD_Result rc = MHD_queue_response(req->conn, status, r);
     MHD_destroy_response(r);
     return rc;
@@ -154,6 +161,18 @@ enum MHD_Result http_reply_json_header(http_request *req, unsigned status, json_
 enum MHD_Result http_reply_error(http_request *req, unsigned status, const char *message)
 {
     return http_reply_json(req, status, json_pack("{s:s}", "error", message));
+}
+
+enum MHD_Result http_reply_refused(http_request *req, auth_result r, const char *message)
+{
+    if (r == AUTH_LIMITED)
+        return http_reply_json_header(req, MHD_HTTP_TOO_MANY_REQUESTS,
+                                      json_pack("{s:s}", "error", "Too many failed attempts from this address"),
+                                      MHD_HTTP_HEADER_RETRY_AFTER, "6");
+    if (r == AUTH_ERROR)
+        return http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The tokens cannot be read");
+    return http_reply_json_header(req, MHD_HTTP_UNAUTHORIZED, json_pack("{s:s}", "error", message),
+                                  MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer realm=\"tis-sync\"");
 }
 
 enum MHD_Result http_reply_empty(http_request *req, unsigned status)

@@ -8,6 +8,7 @@
 
 #include "auth.h"
 #include "scheduler.h"
+#include "sessions.h"
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -26,6 +27,9 @@ typedef struct {
     status_cache *status; /* the jobs' state, read at most once a second */
     double started;       /* process start (epoch seconds) */
     atomic_bool closing;  /* the server is stopping: long answers (event streams) end */
+    http_auth *auth;      /* NULL: http.auth = none */
+    session_store *sessions; /* the console's sign-ins */
+    bool tls;             /* served over HTTPS (session cookies are Secure) */
 } http_service;
 
 /* True once the server or the service is stopping. */
@@ -41,6 +45,7 @@ typedef struct {
     char client[64];          /* the remote address */
     char who[HTTP_WHO_MAX];   /* "api:<token name>", or "api" without authentication */
     token_role role;
+    bool by_session;          /* authenticated by the console's session cookie */
 } http_request;
 
 typedef enum MHD_Result (*http_handler)(http_request *req);
@@ -62,7 +67,8 @@ typedef struct {
 } http_routes;
 
 /* Each module's endpoints. */
-extern const http_routes legacy_api_routes, api_v1_routes, api_events_routes, metrics_routes;
+extern const http_routes legacy_api_routes, api_v1_routes, api_events_routes, metrics_routes, session_routes,
+    console_routes;
 
 api_db_pool *api_db_pool_new(void);
 void api_db_pool_free(api_db_pool *p);
@@ -74,6 +80,10 @@ enum MHD_Result http_reply_json_header(http_request *req, unsigned status, json_
                                        const char *value);
 /* {"error": MESSAGE} with STATUS. */
 enum MHD_Result http_reply_error(http_request *req, unsigned status, const char *message);
+/* The answer to a token or session refused: 401 with WWW-Authenticate
+ * (MESSAGE says why), 429 with Retry-After for AUTH_LIMITED, 503 for
+ * AUTH_ERROR. */
+enum MHD_Result http_reply_refused(http_request *req, auth_result r, const char *message);
 /* TEXT (copied) with CONTENT_TYPE. */
 enum MHD_Result http_reply_text(http_request *req, unsigned status, const char *content_type, const char *text,
                                 size_t len);
@@ -85,6 +95,9 @@ enum MHD_Result http_reply(http_request *req, unsigned status, struct MHD_Respon
 
 /* S as a JSON string (invalid UTF-8 replaced), or null for NULL. */
 json_t *http_json_text(const char *s);
+
+/* The session cookie's name. */
+#define SESSION_COOKIE "tis_sync_session"
 
 /* The query parameter NAME, or NULL. */
 const char *http_query(const http_request *req, const char *name);
