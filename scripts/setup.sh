@@ -19,7 +19,7 @@ PACKAGES=(
     libcmocka-dev libsystemd-dev cppcheck
     mariadb-server mariadb-client
     rabbitmq-server librabbitmq-dev openssl
-    prometheus
+    prometheus chromium chromium-driver python3-selenium
     python3-pytest python3-pymysql python3-pika python3-jsonschema
     tzdata curl time util-linux bc
 )

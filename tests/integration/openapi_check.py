@@ -22,7 +22,7 @@ def operation(method, path):
     """The operation of DOC for METHOD and PATH (a concrete path, query ignored)."""
     segments = path.split("?")[0].rstrip("/").split("/")
     for template, item in DOC["paths"].items():
-        parts = template.split("/")
+        parts = template.rstrip("/").split("/")
         if len(parts) == len(segments) and all(p == s or (p.startswith("{") and s) for p, s in zip(parts, segments)):
             op = item.get("head" if method == "HEAD" and "head" in item else "get" if method == "HEAD" else
                           method.lower())

@@ -75,6 +75,11 @@ ENDPOINTS = [  # method, path, what it needs
     ("GET", "/api/v1/runs/1", "viewer"),
     ("GET", "/api/v1/runs/1/log", "viewer"),
     ("GET", "/api/v1/events", "viewer"),
+    ("GET", "/api/v1/instances", "viewer"),
+    ("GET", "/", "open"),
+    ("GET", "/console/app.js", "open"),
+    ("GET", "/api/v1/session", "anyone but a bad token"),  # who is signed in: no one is fine
+    ("DELETE", "/api/v1/session", "viewer"),
     ("GET", "/sync/api/jobs/status", "viewer"),
     ("GET", "/sync/api/jobs/progress", "viewer"),
     ("GET", "/sync/api/sys/profile", "viewer"),
@@ -103,7 +108,8 @@ def test_every_endpoint_asks_the_right_role(db, tokens, serve_factory):
             if stream:
                 a.conn.close()
                 a.text = ""
-            allowed = needs == "open" or who == "operator" or (who == "viewer" and needs == "viewer")
+            allowed = needs == "open" or who == "operator" or (who == "viewer" and needs != "operator") or \
+                (who == "none" and needs == "anyone but a bad token")
             where = f"{method} {path} as {who}: {a!r}"
             if allowed:
                 assert a.status not in (401, 403, 429), where
