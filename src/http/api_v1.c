@@ -132,9 +132,7 @@ static enum MHD_Result get_jobs(http_request *req)
     sb_init(&err);
     status_snapshot *s = status_acquire(req->service, &err);
     if (!s) {
-        log_error("API: GET /api/v1/jobs: %s", err.data);
-        sb_free(&err);
-        return http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The run history cannot be read");
+        return http_reply_unavailable(req, &err, "The run history cannot be read");
     }
     sb_free(&err);
     json_t *jobs = json_array();
@@ -209,9 +207,7 @@ static enum MHD_Result get_runs(http_request *req)
     int rc = history_query_runs(conn, &f, &rows, &n, &err);
     http_db_release(req, conn);
     if (rc != 0) {
-        log_error("API: GET /api/v1/runs: %s", err.data);
-        sb_free(&err);
-        return http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The run history cannot be read");
+        return http_reply_unavailable(req, &err, "The run history cannot be read");
     }
     sb_free(&err);
     json_t *runs = json_array();
@@ -330,10 +326,8 @@ static enum MHD_Result get_instances(http_request *req)
     free(inst);
     run_rows_free(runs, nruns);
     if (rc != 0) {
-        log_error("API: GET /api/v1/instances: %s", err.data);
         json_decref(list);
-        sb_free(&err);
-        return http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The instances cannot be read");
+        return http_reply_unavailable(req, &err, "The instances cannot be read");
     }
     sb_free(&err);
     return http_reply_json(req, MHD_HTTP_OK, json_pack("{s:o}", "instances", list));

@@ -163,6 +163,13 @@ enum MHD_Result http_reply_error(http_request *req, unsigned status, const char 
     return http_reply_json(req, status, json_pack("{s:s}", "error", message));
 }
 
+enum MHD_Result http_reply_unavailable(http_request *req, strbuf *err, const char *message)
+{
+    log_error("API: %s %s: %s", req->method, req->path, err->data);
+    sb_free(err);
+    return http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, message);
+}
+
 enum MHD_Result http_reply_refused(http_request *req, auth_result r, const char *message)
 {
     if (r == AUTH_LIMITED)

@@ -84,6 +84,9 @@ enum MHD_Result http_reply_error(http_request *req, unsigned status, const char 
  * (MESSAGE says why), 429 with Retry-After for AUTH_LIMITED, 503 for
  * AUTH_ERROR. */
 enum MHD_Result http_reply_refused(http_request *req, auth_result r, const char *message);
+/* A store that failed: logs "API: METHOD PATH: <ERR>" (ERR is freed) and
+ * answers 503 {"error": MESSAGE}. */
+enum MHD_Result http_reply_unavailable(http_request *req, strbuf *err, const char *message);
 /* TEXT (copied) with CONTENT_TYPE. */
 enum MHD_Result http_reply_text(http_request *req, unsigned status, const char *content_type, const char *text,
                                 size_t len);

@@ -145,6 +145,21 @@ def console(chrome, tmp_path):
     return lambda serve: Console(chrome, serve, tmp_path / "screens")
 
 
+@pytest.fixture
+def signed_in(mysql_db, run_tis, serve_factory, console):
+    """MariaDB with demo data; signed_in(role) then starts a serve and signs
+    in to its console with a new token of ROLE: (console, serve, token)."""
+    prepare_db(run_tis, mysql_db)
+
+    def start(role="operator", name="ops"):
+        token = make_token(run_tis, mysql_db, name, role)
+        s = serve_factory(mysql_db.url, env=CONSOLE)
+        c = console(s)
+        c.sign_in(token)
+        return c, s, token
+    return start
+
+
 def api_jobs(s, token):
     return {j["name"]: j for j in s.call("GET", "/api/v1/jobs", token).json["jobs"] if j["available"]}
 
@@ -274,13 +289,8 @@ def test_console_main_flow(db, run_tis, serve_factory, console, proxy, alias, en
     assert s.stop() == 0
 
 
-def test_pause_survives_a_reload_and_resumes(mysql_db, run_tis, serve_factory, console):
-    db = mysql_db
-    prepare_db(run_tis, db)
-    token = make_token(run_tis, db, "ops", "operator")
-    s = serve_factory(db.url, env=CONSOLE)
-    c = console(s)
-    c.sign_in(token)
+def test_pause_survives_a_reload_and_resumes(signed_in):
+    c, s, token = signed_in("operator")
     job = "PostTrainingBodyTrustJob"
     c.cards()
     c.button(job, "pause").send_keys(Keys.ENTER)  # from the keyboard
@@ -288,7 +298,7 @@ def test_pause_survives_a_reload_and_resumes(mysql_db, run_tis, serve_factory, c
     c.d.refresh()
     c.wait(lambda: "paused" in c.cards()[job], "the paused badge after a reload")
     assert "by api:ops" in c.cards()[job]
-    assert s.call("GET", "/api/v1/jobs", token).json["jobs"][[*api_jobs(s, token)].index(job)]["paused"]
+    assert api_jobs(s, token)[job]["paused"]
     c.screenshot("jobs-paused")
     # The dark scheme follows the system's setting.
     light = c.d.execute_script("return getComputedStyle(document.body).backgroundColor")
@@ -309,13 +319,8 @@ def test_pause_survives_a_reload_and_resumes(mysql_db, run_tis, serve_factory, c
     assert s.stop() == 0
 
 
-def test_a_viewer_sees_no_control_and_cannot_change(mysql_db, run_tis, serve_factory, console):
-    db = mysql_db
-    prepare_db(run_tis, db)
-    viewer = make_token(run_tis, db, "watcher", "viewer")
-    s = serve_factory(db.url, env=CONSOLE)
-    c = console(s)
-    c.sign_in(viewer)
+def test_a_viewer_sees_no_control_and_cannot_change(signed_in):
+    c, s, viewer = signed_in("viewer", "watcher")
     assert "watcher (viewer)" in c.one("#user").text
     c.cards()
     assert not c.d.find_elements(By.CSS_SELECTOR, "#view button[data-action]")
@@ -335,10 +340,8 @@ def test_a_viewer_sees_no_control_and_cannot_change(mysql_db, run_tis, serve_fac
     assert s.stop() == 0
 
 
-def test_markup_in_errors_and_logs_is_shown_as_text(mysql_db, run_tis, serve_factory, console):
+def test_markup_in_errors_and_logs_is_shown_as_text(mysql_db, signed_in):
     db = mysql_db
-    prepare_db(run_tis, db)
-    token = make_token(run_tis, db, "ops", "operator")
     job = "PostEmployingBodyTrustJob"
     db.execute("INSERT INTO tis_sync_run (job, trigger_kind, host, pid, started_at, finished_at, status, "
                "rows_written, error, started_by, instance) VALUES (%s, 'manual', 'h', 1, UTC_TIMESTAMP(3), "
@@ -346,9 +349,7 @@ def test_markup_in_errors_and_logs_is_shown_as_text(mysql_db, run_tis, serve_fac
     run_id = db.query("SELECT MAX(id) FROM tis_sync_run")[0][0]
     db.execute("INSERT INTO tis_sync_run_log (run_id, seq, logged_at, level, line) VALUES "
                "(%s, 1, UTC_TIMESTAMP(3), 'ERROR', %s)", (run_id, MARKUP))
-    s = serve_factory(db.url, env=CONSOLE)
-    c = console(s)
-    c.sign_in(token)
+    c, s, token = signed_in("operator")
     for fragment, heading, where in (("#/jobs", "Jobs", f"#job-{job} .error-text"),
                                      ("#/history", "History", "table.runs td.error-text"),
                                      (f"#/runs/{run_id}", f"Run #{run_id}", "pre.error-text"),
