@@ -63,6 +63,10 @@ static const setting settings[CFG_COUNT] = {
                    "YYYY-MM-DD: the date the jobs take as today (tests, replays); default the UTC date"},
     [CFG_DEPENDENCY_WAIT] = {"jobs.dependency_wait", {"TIS_SYNC_DEPENDENCY_WAIT"}, NULL, "3600", KIND_INT, 0, 86400,
                              "seconds a job waits for a running job it reads from"},
+    [CFG_LOCK_LEASE] = {"lock.lease", {"TIS_SYNC_LOCK_LEASE"}, NULL, "60", KIND_INT, 3, 3600,
+                        "seconds a job's lease lasts unless renewed: a crashed holder blocks its job this long"},
+    [CFG_LOCK_RENEW] = {"lock.renew", {"TIS_SYNC_LOCK_RENEW"}, NULL, "10", KIND_INT, 1, 1800,
+                        "seconds between renewals of a held lease (less than half of lock.lease)"},
     [CFG_LOG_DIR] = {"log.dir", {"LOG_DIR"}, "--log-dir", "/var/log/apps", KIND_PATH, 0, 0, "folder of sync.log"},
     [CFG_LOG_LEVEL] = {"log.level", {"LOG_LEVEL"}, "--log-level", "INFO", KIND_LOG_LEVEL, 0, 0,
                        "ERROR|WARN|INFO|DEBUG; legacy TRACE = DEBUG, WARNING = WARN, FATAL and OFF = ERROR (errors "
@@ -560,6 +564,18 @@ bool cfg_http_listen_is_loopback(const config *cfg)
     return inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
+/* A lease renewed less often than twice per lease could expire under a
+ * live holder after one missed renewal. */
+static int check_lease(const config *cfg, strbuf *err)
+{
+    const entry *lease = &cfg->entries[CFG_LOCK_LEASE], *renew = &cfg->entries[CFG_LOCK_RENEW];
+    if (2 * cfg_int(cfg, CFG_LOCK_RENEW) < cfg_int(cfg, CFG_LOCK_LEASE))
+        return 0;
+    sb_printf(err, "lock.renew = %s (from %s) must be less than half of lock.lease = %s (from %s)", renew->value,
+              renew->source, lease->value, lease->source);
+    return -1;
+}
+
 /* The HTTP settings that only make sense together. */
 static int check_http(const config *cfg, strbuf *err)
 {
@@ -598,7 +614,8 @@ int config_finish(config *cfg, strbuf *err)
         sb_free(&why);
     }
     db_url_free(&cfg->url);
-    if (resolve_db_url(cfg, err) != 0 || resolve_owner_mode(cfg, err) != 0 || check_http(cfg, err) != 0)
+    if (resolve_db_url(cfg, err) != 0 || resolve_owner_mode(cfg, err) != 0 || check_http(cfg, err) != 0 ||
+        check_lease(cfg, err) != 0)
         return -1;
     return 0;
 }

@@ -224,6 +224,12 @@ void db_set_error(db *conn, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(conn->error, sizeof conn->error, fmt, ap);
     va_end(ap);
+    conn->conflict = false;
+}
+
+bool db_error_is_conflict(const db *conn)
+{
+    return conn->conflict;
 }
 
 db *db_connect(const db_url *url, const db_options *opts, char **err)

@@ -70,6 +70,11 @@ db_dialect db_get_dialect(const db *conn);
 /* The last error of this connection, "" if none. Never holds a password. */
 const char *db_error(const db *conn);
 
+/* Whether the last error was a conflict with another connection's write
+ * (a deadlock, a lock wait timed out, SQLite busy, a Galera certification
+ * failure): trying again later may succeed. */
+bool db_error_is_conflict(const db *conn);
+
 /* Runs one statement (or a CALL, whose result sets are drained). */
 int db_exec(db *conn, const char *sql, const db_param *params, size_t nparams);
 /* Runs several ;-separated statements without parameters (schema scripts). */

@@ -30,6 +30,7 @@ struct db {
     const db_driver *driver;
     db_dialect dialect;
     char error[1024];
+    bool conflict; /* the last error was another connection's write in the way */
 };
 
 struct db_rows {

@@ -18,6 +18,7 @@
 #include <ctype.h>
 #include <errmsg.h>
 #include <mysql.h>
+#include <mysqld_error.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,9 @@ static void set_mysql_error(db *conn)
 {
     MYSQL *h = as_mysql(conn)->handle;
     db_set_error(conn, "MariaDB error %u (%s): %s", mysql_errno(h), mysql_sqlstate(h), mysql_error(h));
+    /* ER_LOCK_DEADLOCK is also how Galera refuses a write that lost a
+     * race with another node's (a certification failure). */
+    conn->conflict = mysql_errno(h) == ER_LOCK_DEADLOCK || mysql_errno(h) == ER_LOCK_WAIT_TIMEOUT;
 }
 
 static MYSQL *open_handle(const db_url *url, const db_options *opts, char **err)

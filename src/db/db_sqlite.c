@@ -27,7 +27,10 @@ static sqlite_db *as_sqlite(db *conn)
 
 static void set_sqlite_error(db *conn)
 {
-    db_set_error(conn, "%s", sqlite3_errmsg(as_sqlite(conn)->handle));
+    sqlite3 *h = as_sqlite(conn)->handle;
+    db_set_error(conn, "%s", sqlite3_errmsg(h));
+    int code = sqlite3_errcode(h) & 0xff;
+    conn->conflict = code == SQLITE_BUSY || code == SQLITE_LOCKED;
 }
 
 enum { BUSY_TIMEOUT_MS = 60000, WAL_RETRY_MS = 20 }; /* see db_set_lock_wait */

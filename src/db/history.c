@@ -172,6 +172,32 @@ static bool process_alive(long long pid)
     return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
 }
 
+/* Whether the process of this host's instance MINE (this pid) or PID
+ * (another), started at STARTED, has ended: another pid that is gone, or
+ * this pid before this process started (a container restarted with the
+ * same pid). */
+static bool ended(bool mine, long long pid, const char *started)
+{
+    return mine ? started && strcmp(started, process_started) < 0 : !process_alive(pid);
+}
+
+bool history_instance_ended(const char *instance, const char *started)
+{
+    const char *me = history_instance(), *colon = instance ? strrchr(instance, ':') : NULL;
+    size_t host_len = strlen(host_name());
+    if (!colon || (size_t)(colon - instance) != host_len || strncmp(instance, host_name(), host_len) != 0)
+        return false; /* another host's: only its lease can tell */
+    char *end = NULL;
+    long long pid = strtoll(colon + 1, &end, 10);
+    return end != colon + 1 && *end == '\0' && ended(strcmp(instance, me) == 0, pid, started);
+}
+
+const char *history_started(void)
+{
+    pthread_once(&names_once, read_names);
+    return process_started;
+}
+
 /* The ids of this host's queued rows whose process has ended: another pid
  * that is gone, or this pid before this process started (a container
  * restarted with the same pid). */
@@ -191,7 +217,7 @@ static int dead_queued(db *conn, long long **ids, size_t *n, strbuf *err)
     while ((rc = db_rows_next(rows)) == 1) {
         const char *instance = db_col_text(rows, 2), *started = db_col_text(rows, 3);
         bool mine = instance && strcmp(instance, me) == 0;
-        if (mine ? started && strcmp(started, process_started) < 0 : !process_alive(db_col_int(rows, 1))) {
+        if (ended(mine, db_col_int(rows, 1), started)) {
             *ids = xrealloc(*ids, (*n + 1) * sizeof **ids);
             (*ids)[(*n)++] = db_col_int(rows, 0);
         }

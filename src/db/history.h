@@ -32,6 +32,11 @@ typedef struct {
 
 /* This instance as the history names it: "<host>:<pid>". */
 const char *history_instance(void);
+/* When this process started (UTC, as the database stores times). */
+const char *history_started(void);
+/* True when INSTANCE ("<host>:<pid>", started at STARTED) is of this host
+ * and its process has ended (crashed, killed); false when it may live. */
+bool history_instance_ended(const char *instance, const char *started);
 
 /* Records a run asked for through the API before it starts (status
  * queued), so that its id can be given at once; returns the id, or -1. */

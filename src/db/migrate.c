@@ -51,10 +51,26 @@ static int apply_pending(db *conn, strbuf *err)
     return 0;
 }
 
+/* True when every migration is applied and the lease table exists: the
+ * usual start, which then writes nothing (on SQLite a write would wait for
+ * any job's open transaction). */
+static bool up_to_date(db *conn)
+{
+    long long current = 0, leases = 0;
+    return db_query_int(conn, "SELECT COALESCE(MAX(version), 0) FROM tis_sync_schema_version", NULL, 0, &current) ==
+               0 &&
+           current >= (long long)(sizeof migrations / sizeof migrations[0]) &&
+           db_query_int(conn, "SELECT COUNT(*) FROM tis_sync_lease", NULL, 0, &leases) == 0;
+}
+
 int migrate_service_tables(const config *cfg, db *conn, strbuf *err)
 {
     enum { MIGRATE_LOCK_WAIT_S = 120 };
     job_lock *lock = NULL;
+    if (up_to_date(conn))
+        return 0;
+    if (lock_prepare(conn, err) != 0)
+        return -1;
     int got = lock_acquire(cfg, "migrate", MIGRATE_LOCK_WAIT_S, NULL, &lock, err);
     if (got == 0)
         sb_printf(err, "another instance held the migration lock for %d s", MIGRATE_LOCK_WAIT_S);

@@ -311,7 +311,7 @@ static enum MHD_Result get_instances(http_request *req)
         json_t *going = json_array();
         for (size_t k = 0; k < nruns; k++)
             if (strcmp(runs[k].instance, inst[i].instance) == 0 && strcmp(runs[k].status, RUN_STATUS_RUNNING) == 0 &&
-                status_run_alive(req->service, conn, &runs[k]))
+                status_run_alive(conn, &runs[k]))
                 json_array_append_new(going, run_json(&runs[k]));
         json_array_append_new(
             list, json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:b, s:o}", "instance",
@@ -385,7 +385,7 @@ static int refuse_if_running(http_request *req, const job_def *def, enum MHD_Res
     if (!conn)
         return -1;
     run_row run;
-    int found = find_running_run(req, conn, def->id, &run);
+    int found = find_running_run(conn, def->id, &run);
     http_db_release(req, conn);
     if (found < 0) {
         *answered = http_reply_error(req, MHD_HTTP_SERVICE_UNAVAILABLE, "The run history cannot be read");
@@ -509,7 +509,7 @@ static enum MHD_Result post_cancel(http_request *req)
         return answered;
     char what[96];
     snprintf(what, sizeof what, "cancel run %lld (%s)", run.id, run.job);
-    if (strcmp(run.status, RUN_STATUS_RUNNING) == 0 && !status_run_alive(req->service, conn, &run)) {
+    if (strcmp(run.status, RUN_STATUS_RUNNING) == 0 && !status_run_alive(conn, &run)) {
         http_db_release(req, conn);
         http_audit(req, what, "refused: its process has ended");
         answered = conflict(req, "The run is not going anywhere: the process running it ended (the next run of its "

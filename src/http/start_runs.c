@@ -18,7 +18,7 @@ job_set job_with_dependents(job_id job, bool with_dependents)
     return set;
 }
 
-int find_running_run(http_request *req, db *conn, job_id job, run_row *out)
+int find_running_run(db *conn, job_id job, run_row *out)
 {
     run_row *rows;
     size_t n;
@@ -27,7 +27,7 @@ int find_running_run(http_request *req, db *conn, job_id job, run_row *out)
     int found = history_query_active(conn, &rows, &n, &err) == 0 ? 0 : -1;
     for (size_t i = 0; i < n && found == 0; i++) {
         if (strcmp(rows[i].job, job_table[job].name) != 0 || strcmp(rows[i].status, RUN_STATUS_RUNNING) != 0 ||
-            !status_run_alive(req->service, conn, &rows[i]))
+            !status_run_alive(conn, &rows[i]))
             continue;
         *out = rows[i];
         rows[i].error = NULL;

@@ -22,7 +22,7 @@ int start_runs(http_request *req, const char *what, job_set jobs, int primary, c
 
 /* 1 and *out (caller frees out->error) when JOB has a run going on any
  * instance, 0 when not, -1 when the history cannot be read. */
-int find_running_run(http_request *req, db *conn, job_id job, run_row *out);
+int find_running_run(db *conn, job_id job, run_row *out);
 
 /* JOB and, when WITH_DEPENDENTS, every job that must re-run after it. */
 job_set job_with_dependents(job_id job, bool with_dependents);

@@ -75,12 +75,12 @@ static bool same_host(const run_row *row)
     return strcmp(host, row->host) == 0;
 }
 
-bool status_run_alive(http_service *svc, db *conn, const run_row *row)
+bool status_run_alive(db *conn, const run_row *row)
 {
     const job_def *def = job_find(row->job);
     if (strcmp(row->instance, history_instance()) == 0)
         return def && runner_is_running(def->id, NULL, NULL);
-    int held = def ? lock_in_use(svc->cfg, conn, def->name) : -1;
+    int held = def ? lock_in_use(conn, def->name) : -1;
     if (held >= 0)
         return held == 1;
     if (same_host(row)) /* SQLite: every instance is on this host */
@@ -97,7 +97,7 @@ static void take_row(run_row *into, bool *has, const run_row *row)
     *has = true;
 }
 
-static int read_active(http_service *svc, db *conn, status_snapshot *s, strbuf *err)
+static int read_active(db *conn, status_snapshot *s, strbuf *err)
 {
     run_row *rows;
     size_t n;
@@ -109,7 +109,7 @@ static int read_active(http_service *svc, db *conn, status_snapshot *s, strbuf *
             continue;
         job_status_view *v = &s->jobs[def->id];
         bool running = strcmp(rows[i].status, RUN_STATUS_RUNNING) == 0;
-        if (running && !v->has_running && status_run_alive(svc, conn, &rows[i]))
+        if (running && !v->has_running && status_run_alive(conn, &rows[i]))
             take_row(&v->running, &v->has_running, &rows[i]);
         else if (!running && !v->has_queued)
             take_row(&v->queued, &v->has_queued, &rows[i]);
@@ -181,7 +181,7 @@ static status_snapshot *build(http_service *svc, strbuf *err)
     if (!conn)
         sb_printf(err, "cannot read the run history: %s", cerr);
     if (rc == 0)
-        rc = read_active(svc, conn, s, err);
+        rc = read_active(conn, s, err);
     if (rc == 0)
         rc = read_last(conn, s, err);
     if (rc == 0)

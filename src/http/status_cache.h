@@ -47,8 +47,8 @@ void status_release(http_service *svc, status_snapshot *s);
 void status_invalidate(http_service *svc);
 
 /* Whether ROW (status running) is still going: this process runs it, or
- * its instance still holds the job's lock (MariaDB), or its process is
- * alive (SQLite, same host). A row left by a crashed process is not. */
-bool status_run_alive(http_service *svc, db *conn, const run_row *row);
+ * the job's lease is live (lock.h), or, when the lease cannot be read, its
+ * process is alive (same host). A row left by a crashed process is not. */
+bool status_run_alive(db *conn, const run_row *row);
 
 #endif

@@ -61,7 +61,7 @@ static int flush(pending *p)
         if (!done[i])
             rc = update_value(p, p->values[i], done, stamp);
     free(done);
-    if (rc == 0 && job_confirm_lock(p->ctx) != 0)
+    if (rc == 0 && job_fence(p->ctx, p->conn) != 0)
         rc = -1;
     if (rc == 0 && db_commit(p->conn) != 0)
         rc = job_fail(p->ctx, "commit", "%s: %s", p->u->table, db_error(p->conn));

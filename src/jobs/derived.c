@@ -237,7 +237,7 @@ static int replace_in_transaction(writer *w, db *reader, group_producer produce,
         rc = flush_deletes(w);
     if (rc == 0) {
         debug_pause(ctx, CFG_TEST_PAUSE_BEFORE_COMMIT, w->table->table);
-        if (job_cancelled(ctx) || job_confirm_lock(ctx) != 0)
+        if (job_cancelled(ctx) || job_fence(ctx, w->conn) != 0)
             rc = -1;
     }
     if (rc == 0 && db_commit(w->conn) != 0)

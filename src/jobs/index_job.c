@@ -124,7 +124,7 @@ static int rebuild(job_ctx *ctx, search_client *c, const index_builder *b, void 
     b->close(state);
     /* The lock is confirmed last: had another instance taken the job over
      * meanwhile, this build must not go live. */
-    if (rc == 0 && !job_cancelled(ctx) && job_confirm_lock(ctx) == 0)
+    if (rc == 0 && !job_cancelled(ctx) && job_fence(ctx, NULL) == 0)
         rc = step(ctx, "switch alias", search_rebuild_switch(&r, &err), &err);
     else
         rc = -1;

@@ -164,7 +164,7 @@ static int call_procedure(job_ctx *ctx, db *conn)
         return -1;
     }
     warn_if_committed(ctx, conn);
-    if (job_cancelled(ctx) || job_confirm_lock(ctx) != 0 || db_commit(conn) != 0) {
+    if (job_cancelled(ctx) || job_fence(ctx, conn) != 0 || db_commit(conn) != 0) {
         if (!ctx->error.len)
             job_fail(ctx, "commit", "%s", db_error(conn));
         db_rollback(conn);

@@ -129,6 +129,11 @@ int job_fail(job_ctx *ctx, const char *step, const char *fmt, ...)
 
 bool job_cancelled(job_ctx *ctx)
 {
+    char why[256];
+    if (lock_lost(ctx->lock, why) || lock_lost(ctx->target_lock, why)) {
+        job_fail(ctx, "lease", "%s; the job was stopped before it committed", why);
+        return true;
+    }
     if (!ctx->cancel || !atomic_load(ctx->cancel))
         return false;
     if (ctx->cancelled_by[0])
@@ -138,11 +143,14 @@ bool job_cancelled(job_ctx *ctx)
     return true;
 }
 
-int job_confirm_lock(job_ctx *ctx)
+int job_fence(job_ctx *ctx, db *conn)
 {
     strbuf err;
     sb_init(&err);
-    int rc = lock_still_held(ctx->lock, &err) ? 0 : job_fail(ctx, "check lock", "%s; not committing", err.data);
+    int rc = 0;
+    if (conn ? lock_fence(ctx->lock, conn, &err) != 0 || lock_fence(ctx->target_lock, conn, &err) != 0
+             : !lock_still_held(ctx->lock, &err))
+        rc = job_fail(ctx, "check lease", "%s; not committing", err.data);
     sb_free(&err);
     return rc;
 }

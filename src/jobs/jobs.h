@@ -48,7 +48,8 @@ typedef struct job_ctx {
     const char *argument;           /* PersonRecordStatusJob's date of change (NULL: today) */
     atomic_int *cancel;             /* set when the job must stop: the service stops, or an operator cancels */
     char cancelled_by[129];         /* the operator who cancelled ("api:<token>"), set before *cancel */
-    struct job_lock *lock;          /* the job's lock, held by the runner */
+    struct job_lock *lock;          /* the job's lease, held by the runner */
+    struct job_lock *target_lock;   /* the lease on the table it writes ("writes-<Table>"), or NULL */
     long long records;              /* rows the job produced (the log's "records") */
     long long rows_written;         /* rows inserted + deleted, or documents indexed */
     long long warnings;
@@ -94,11 +95,14 @@ void job_list_names(strbuf *out);
 
 /* Sets ctx->error to "STEP: message" (replacing any earlier one); returns -1. */
 int job_fail(job_ctx *ctx, const char *step, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* True (and sets the error) when the job was asked to stop. */
+/* True (and sets the error) when the job was asked to stop, or its lease
+ * was lost. */
 bool job_cancelled(job_ctx *ctx);
-/* Right before a job makes its result visible (commit, alias switch):
- * 0 if it still holds its lock, else -1 with the error set. */
-int job_confirm_lock(job_ctx *ctx);
+/* Right before a job makes its result visible: with CONN, in its open
+ * transaction just before the commit, fences the commit with the job's
+ * leases (lock.h); without (the alias switch), checks the job's lease is
+ * still ours. 0 when it is, else -1 with the error set: do not commit. */
+int job_fence(job_ctx *ctx, db *conn);
 /* Opens a database connection for a job; on failure sets the error. */
 db *job_connect(job_ctx *ctx, const char *step);
 /* The SQL file NAME for the connection's dialect and the run's TCS shape

@@ -217,13 +217,13 @@ static void record_not_run(const run_request *req, db *book, job_id job, const c
 /* The job's part of the run, between its start and its outcome. */
 static int run_job(const run_request *req, job_ctx *ctx)
 {
-    job_lock *target = NULL;
     int rc = wait_for_upstream(req, ctx);
     if (rc == 0)
-        rc = lock_target(req, ctx, &target);
+        rc = lock_target(req, ctx, &ctx->target_lock);
     if (rc == 0)
         rc = job_table[ctx->job].run(ctx);
-    lock_release(target);
+    lock_release(ctx->target_lock);
+    ctx->target_lock = NULL;
     return rc;
 }
 
