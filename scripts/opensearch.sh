@@ -14,6 +14,9 @@
 #   scripts/opensearch.sh start [DIR]    start in background (idempotent); last stdout line is the URL
 #   scripts/opensearch.sh stop  [DIR]    stop it and wait (idempotent)
 #   scripts/opensearch.sh url   [DIR]    print the URL of the running server (exit 1 if not running)
+#   scripts/opensearch.sh start-cluster [DIR]  start a 3-node cluster in DIR/node1..3 (idempotent); the
+#                                        last stdout line is the three URLs, comma-separated
+#   scripts/opensearch.sh stop-cluster [DIR]   stop its nodes
 # DIR defaults to $OPENSEARCH_STATE_DIR or /tmp/tis-sync-opensearch. Data persists in DIR/data
 # across stop/start; remove DIR (when stopped) for a clean server.
 #
@@ -288,13 +291,80 @@ cmd_url() {
     echo "http://127.0.0.1:$(cat "$dir/port")"
 }
 
+# A 3-node cluster in DIR/node1..3 (each a state dir as above), every node
+# cluster-manager eligible and a data node, on loopback transport ports kept in
+# DIR/transport-ports. Prints the three HTTP URLs, comma-separated, last.
+CLUSTER_NODES=(node1 node2 node3)
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+cluster_urls() {
+    local dir=$1 n urls=()
+    for n in "${CLUSTER_NODES[@]}"; do urls+=("http://127.0.0.1:$(cat "$dir/$n/port")"); done
+    (IFS=,; echo "${urls[*]}")
+}
+
+cluster_size() {   # number of nodes the node in DIR sees, or nothing
+    curl -s -m 2 "http://127.0.0.1:$(cat "$1/port" 2>/dev/null)/_cluster/health" 2>/dev/null |
+        grep -o '"number_of_nodes":[0-9]*' | cut -d: -f2
+}
+
+cmd_start_cluster() {
+    local dir i n seeds=() pid
+    dir=$(state_dir "${1:-/tmp/tis-sync-opensearch-cluster}")
+    exec 9>"$dir/.lock"
+    flock 9
+    cmd_setup
+    [[ -s "$dir/transport-ports" ]] || for n in "${CLUSTER_NODES[@]}"; do free_port; done >"$dir/transport-ports"
+    mapfile -t ports <"$dir/transport-ports"
+    for i in 0 1 2; do seeds+=("127.0.0.1:${ports[$i]}"); done
+    local extra=()
+    if cds_enabled && cds_up_to_date; then extra+=("-XX:SharedArchiveFile=$CDS_ARCHIVE"); fi
+    local t0=$SECONDS
+    for i in 0 1 2; do
+        n=${CLUSTER_NODES[$i]}
+        mkdir -p "$dir/$n"
+        running_pid "$dir/$n" >/dev/null && continue
+        log "starting cluster node $n"
+        OPENSEARCH_NODE_NAME=$n OPENSEARCH_TRANSPORT_PORT=${ports[$i]} \
+            OPENSEARCH_SEED_HOSTS=$(IFS=,; echo "${seeds[*]}") \
+            OPENSEARCH_INITIAL_MANAGERS=$(IFS=,; echo "${CLUSTER_NODES[*]}") \
+            OPENSEARCH_HEAP=${OPENSEARCH_HEAP:-384m} launch "$dir/$n" 0 "${extra[@]}"
+    done
+    local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-180}))
+    for n in "${CLUSTER_NODES[@]}"; do
+        pid=$(running_pid "$dir/$n") || { print_failure_logs "$dir/$n"; die "cluster node $n exited"; }
+        until [[ -f "$dir/$n/port" && "$(cluster_size "$dir/$n")" == 3 ]] && healthy "$dir/$n"; do
+            kill -0 "$pid" 2>/dev/null || { print_failure_logs "$dir/$n"; die "cluster node $n exited"; }
+            ((SECONDS < deadline)) || { print_failure_logs "$dir/$n"; die "no 3-node cluster within the timeout"; }
+            sleep 0.5
+        done
+    done
+    log "OpenSearch cluster is up (3 nodes, $((SECONDS - t0))s)"
+    cluster_urls "$dir"
+}
+
+cmd_stop_cluster() {
+    local dir n pid
+    dir=$(state_dir "${1:-/tmp/tis-sync-opensearch-cluster}")
+    for n in "${CLUSTER_NODES[@]}"; do
+        if pid=$(running_pid "$dir/$n"); then
+            log "stopping cluster node $n (pid $pid)"
+            stop_pid "$pid"
+        fi
+        rm -f "$dir/$n/pid" "$dir/$n/port"
+    done
+}
+
 case "${1:-}" in
 setup) cmd_setup ;;
 start) cmd_start "${2:-}" ;;
 stop) cmd_stop "${2:-}" ;;
 url) cmd_url "${2:-}" ;;
+start-cluster) cmd_start_cluster "${2:-}" ;;
+stop-cluster) cmd_stop_cluster "${2:-}" ;;
 *)
-    echo "usage: $0 {setup|start [DIR]|stop [DIR]|url [DIR]}" >&2
+    echo "usage: $0 {setup|start [DIR]|stop [DIR]|url [DIR]|start-cluster [DIR]|stop-cluster [DIR]}" >&2
     exit 2
     ;;
 esac

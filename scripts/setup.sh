@@ -17,7 +17,7 @@ PACKAGES=(
     libmariadb-dev libsqlite3-dev sqlite3 libssl-dev
     libcurl4-openssl-dev libmicrohttpd-dev libjansson-dev
     libcmocka-dev libsystemd-dev cppcheck
-    mariadb-server mariadb-client
+    mariadb-server mariadb-client galera-4 rsync
     rabbitmq-server librabbitmq-dev openssl
     prometheus chromium chromium-driver python3-selenium
     python3-pytest python3-pymysql python3-pika python3-jsonschema

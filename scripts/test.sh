@@ -9,9 +9,11 @@
 #   build     make (build/tis-sync), make unit (build/tests/unit_*),
 #             make asan (build-asan/tis-sync; also `make unit-asan` if the
 #             Makefile has that target) - a failed build counts as 1 failure
-#   servers   a private MariaDB (scripts/mariadb.sh), OpenSearch
-#             (scripts/opensearch.sh) and RabbitMQ (scripts/rabbitmq.sh), each
-#             in this run's temp dir
+#   servers   a private MariaDB (scripts/mariadb.sh), a 3-node Galera
+#             cluster (scripts/galera.sh, in a /tmp dir of its own that its
+#             mysql user can enter), OpenSearch and a 3-node OpenSearch cluster
+#             (scripts/opensearch.sh) and RabbitMQ (scripts/rabbitmq.sh), the
+#             others in this run's temp dir
 #   unit      every build/tests/unit_* and build-asan/tests/unit_* (cmocka,
 #             CMOCKA_MESSAGE_OUTPUT=TAP: one count per test case)
 #   pytest    tests/integration with TIS_SYNC_BIN=build/tis-sync, then again
@@ -48,7 +50,11 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 RUN=$(mktemp -d /tmp/tis-sync-test.XXXXXX)
 MARIADB_DIR=$RUN/mariadb
 OPENSEARCH_DIR=$RUN/opensearch
+OPENSEARCH_CLUSTER_DIR=$RUN/opensearch-cluster
 RABBITMQ_DIR=$RUN/rabbitmq
+# The Galera nodes run as the mysql user, which cannot enter $RUN (0700).
+GALERA_DIR=$(mktemp -d /tmp/tis-sync-galera.XXXXXX)
+chmod 755 "$GALERA_DIR"
 
 export PYTHONDONTWRITEBYTECODE=1
 export CMOCKA_MESSAGE_OUTPUT=TAP
@@ -62,6 +68,10 @@ OS_JOB=
 OS_STARTED=0
 MQ_JOB=
 MQ_STARTED=0
+GALERA_JOB=
+GALERA_STARTED=0
+OSC_JOB=
+OSC_STARTED=0
 INTERRUPTED=0
 FINISHED=0
 
@@ -119,6 +129,30 @@ stop_servers() {
             || echo "warning: scripts/rabbitmq.sh stop failed (see $RUN/rabbitmq.log)"
         MQ_STARTED=0
     fi
+    if [ -n "$OSC_JOB" ] && kill -0 "$OSC_JOB" 2>/dev/null; then
+        kill "$OSC_JOB" 2>/dev/null
+        wait "$OSC_JOB" 2>/dev/null
+        OSC_STARTED=1
+    fi
+    OSC_JOB=
+    if [ "$OSC_STARTED" = 1 ]; then
+        say "stopping the OpenSearch cluster"
+        bash scripts/opensearch.sh stop-cluster "$OPENSEARCH_CLUSTER_DIR" </dev/null >>"$RUN/opensearch-cluster.log" 2>&1 \
+            || echo "warning: scripts/opensearch.sh stop-cluster failed (see $RUN/opensearch-cluster.log)"
+        OSC_STARTED=0
+    fi
+    if [ -n "$GALERA_JOB" ] && kill -0 "$GALERA_JOB" 2>/dev/null; then
+        kill "$GALERA_JOB" 2>/dev/null
+        wait "$GALERA_JOB" 2>/dev/null
+        GALERA_STARTED=1
+    fi
+    GALERA_JOB=
+    if [ "$GALERA_STARTED" = 1 ]; then
+        say "stopping the Galera cluster"
+        bash scripts/galera.sh stop "$GALERA_DIR" </dev/null >>"$RUN/galera.log" 2>&1 \
+            || echo "warning: scripts/galera.sh stop failed (see $RUN/galera.log)"
+        GALERA_STARTED=0
+    fi
     if [ "$MARIADB_STARTED" = 1 ]; then
         say "stopping MariaDB"
         bash scripts/mariadb.sh stop "$MARIADB_DIR" </dev/null >>"$RUN/mariadb.log" 2>&1 \
@@ -134,7 +168,8 @@ finish() {
     trap - INT TERM
     stop_servers
     # server data is large and useless after the run; logs are kept on failure
-    rm -rf "$MARIADB_DIR/data" "$OPENSEARCH_DIR/data" "$RABBITMQ_DIR/mnesia" 2>/dev/null
+    rm -rf "$MARIADB_DIR/data" "$OPENSEARCH_DIR/data" "$OPENSEARCH_CLUSTER_DIR"/node*/data "$RABBITMQ_DIR/mnesia" \
+        "$GALERA_DIR" 2>/dev/null
     if [ "$FAILED" -eq 0 ] && [ "$INTERRUPTED" = 0 ] && [ "${TIS_SYNC_TEST_KEEP:-0}" != 1 ]; then
         rm -rf "$RUN"
     else
@@ -316,6 +351,16 @@ fi
 # --------------------------------------------------------------------------
 # 3. servers
 
+# The Galera cluster starts in the background while MariaDB starts and the
+# unit tests run.
+say "starting a 3-node Galera cluster in the background"
+bash scripts/galera.sh start "$GALERA_DIR" </dev/null >"$RUN/galera.out" 2>"$RUN/galera.log" &
+GALERA_JOB=$!
+say "starting a 3-node OpenSearch cluster in the background"
+bash scripts/opensearch.sh start-cluster "$OPENSEARCH_CLUSTER_DIR" </dev/null \
+    >"$RUN/opensearch-cluster.out" 2>"$RUN/opensearch-cluster.log" &
+OSC_JOB=$!
+
 say "starting private MariaDB in $MARIADB_DIR"
 MARIADB_STARTED=1
 t0=$SECONDS
@@ -373,6 +418,33 @@ fi
 
 # --------------------------------------------------------------------------
 # 5. integration tests
+
+say "waiting for the Galera cluster"
+wait "$GALERA_JOB"
+rc=$?
+GALERA_JOB=
+GALERA_STARTED=1
+if [ "$rc" -eq 0 ] && [ "$(grep -c '^mysql://' "$RUN/galera.out")" = 3 ]; then
+    export TIS_SYNC_TEST_GALERA_URLS="$(grep '^mysql://' "$RUN/galera.out" | tr '\n' ' ')"
+    export TIS_SYNC_TEST_GALERA_DIR=$GALERA_DIR
+    echo "    $TIS_SYNC_TEST_GALERA_URLS"
+else
+    show_tail "$RUN/galera.log"
+    fail "servers: the Galera cluster did not start (exit $rc)"
+fi
+say "waiting for the OpenSearch cluster"
+wait "$OSC_JOB"
+rc=$?
+OSC_JOB=
+OSC_STARTED=1
+ES_CLUSTER_URLS=$(tail -n 1 "$RUN/opensearch-cluster.out" 2>/dev/null)
+if [ "$rc" -eq 0 ] && [[ "$ES_CLUSTER_URLS" == http*,http*,http* ]]; then
+    export TIS_SYNC_TEST_ES_CLUSTER_URLS=$ES_CLUSTER_URLS TIS_SYNC_TEST_ES_CLUSTER_DIR=$OPENSEARCH_CLUSTER_DIR
+    echo "    $TIS_SYNC_TEST_ES_CLUSTER_URLS"
+else
+    show_tail "$RUN/opensearch-cluster.log"
+    fail "servers: the OpenSearch cluster did not start (exit $rc)"
+fi
 
 run_pytest release build/tis-sync
 if [ "$QUICK" != 1 ]; then

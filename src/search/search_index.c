@@ -169,9 +169,10 @@ static int count_documents(search_rebuild *r, long long *count, strbuf *err)
 
 int search_rebuild_complete(search_rebuild *r, long long documents, strbuf *err)
 {
-    /* auto_expand_replicas 0-1: no replica on a single node (which would
-     * stay unassigned and the index yellow), one wherever there is room. */
-    static const char settings[] = "{\"index\":{\"refresh_interval\":\"1s\",\"auto_expand_replicas\":\"0-1\"}}";
+    /* auto_expand_replicas 0-all: a copy on every data node the cluster
+     * has (none on a single node, whose replica would stay unassigned and
+     * the index yellow), so that losing nodes loses no search. */
+    static const char settings[] = "{\"index\":{\"refresh_interval\":\"1s\",\"auto_expand_replicas\":\"0-all\"}}";
     search_response resp;
     char *path = xasprintf("/%s/_settings", r->index);
     int rc = expect_ok(r, "PUT", path, settings, r->index, &resp, err);
@@ -195,7 +196,7 @@ int search_rebuild_complete(search_rebuild *r, long long documents, strbuf *err)
     return 0;
 }
 
-static void alias_action(json_writer *w, const char *action, const char *index, const char *alias)
+static void alias_action(json_writer *w, const char *action, const char *index, const char *alias, bool must_exist)
 {
     jw_object_begin(w);
     jw_key(w, action);
@@ -203,11 +204,20 @@ static void alias_action(json_writer *w, const char *action, const char *index, 
     jw_field_string(w, "index", index);
     if (alias)
         jw_field_string(w, "alias", alias);
+    if (must_exist) {
+        jw_key(w, "must_exist");
+        jw_raw(w, "true", 4);
+    }
     jw_object_end(w);
     jw_object_end(w);
 }
 
-static char *alias_actions(const search_rebuild *r)
+/* The switch as one atomic _aliases request. With CONDITIONAL, removing
+ * the alias from each index it pointed to at the start must find it there
+ * (must_exist): of two instances racing to switch from the same index, the
+ * second one's whole request fails instead of leaving the alias on both
+ * new indices. */
+static char *alias_actions(const search_rebuild *r, bool conditional)
 {
     strbuf body;
     sb_init(&body);
@@ -216,11 +226,11 @@ static char *alias_actions(const search_rebuild *r)
     jw_object_begin(&w);
     jw_key(&w, "actions");
     jw_array_begin(&w);
-    alias_action(&w, "add", r->index, r->alias);
+    alias_action(&w, "add", r->index, r->alias, false);
     for (size_t i = 0; i < r->nold; i++)
-        alias_action(&w, "remove", r->old[i], r->alias);
+        alias_action(&w, "remove", r->old[i], r->alias, conditional);
     if (r->legacy)
-        alias_action(&w, "remove_index", r->alias, NULL);
+        alias_action(&w, "remove_index", r->alias, NULL, false);
     jw_array_end(&w);
     jw_object_end(&w);
     return sb_steal(&body);
@@ -244,12 +254,39 @@ static int alias_points_to_new(search_rebuild *r)
     return switched ? 1 : 0;
 }
 
+/* Engines older than OpenSearch 2.12 and Elasticsearch 7.11 refuse the
+ * must_exist field ("unknown field [must_exist]"). */
+static bool must_exist_refused(const search_response *resp)
+{
+    if (resp->status != 400)
+        return false;
+    char *text = json_dumps(resp->json, JSON_COMPACT);
+    bool refused = text && strstr(text, "must_exist") != NULL;
+    free(text);
+    return refused;
+}
+
+static int post_aliases(search_rebuild *r, search_response *resp, strbuf *err)
+{
+    char *body = alias_actions(r, r->nold > 0);
+    int rc = search_request(r->client, "POST", "/_aliases", body, resp, err);
+    free(body);
+    if (rc == 0 && must_exist_refused(resp)) {
+        log_warn("search: this engine does not know must_exist: the alias %s is switched without the check that "
+                 "no other instance switched it first",
+                 r->alias);
+        search_response_free(resp);
+        body = alias_actions(r, false);
+        rc = search_request(r->client, "POST", "/_aliases", body, resp, err);
+        free(body);
+    }
+    return rc;
+}
+
 int search_rebuild_switch(search_rebuild *r, strbuf *err)
 {
-    char *body = alias_actions(r);
     search_response resp;
-    int rc = search_request(r->client, "POST", "/_aliases", body, &resp, err);
-    free(body);
+    int rc = post_aliases(r, &resp, err);
     if (rc == 0 && resp.status == 200 && json_is_true(json_object_get(resp.json, "acknowledged"))) {
         r->switched = true;
     } else {

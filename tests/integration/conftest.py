@@ -18,8 +18,10 @@ they fail instead (a CI run must never silently skip them).
 import os
 import re
 import secrets
+import signal
 import sqlite3
 import subprocess
+import time
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -260,6 +262,87 @@ def mysql_db(mariadb_server):
 
 
 # --------------------------------------------------------------------------
+# Galera (scripts/galera.sh)
+
+
+class GaleraCluster:
+    """The private 3-node cluster of scripts/galera.sh (env
+    TIS_SYNC_TEST_GALERA_URLS, TIS_SYNC_TEST_GALERA_DIR): .nodes, one
+    MariaDBServer per node; kill_node(n) and start_node(n), n in 1..3."""
+
+    def __init__(self, urls, directory):
+        self.nodes = [MariaDBServer(u, None) for u in urls]
+        self.dir = directory
+
+    def node_pid(self, n):
+        with open(os.path.join(self.dir, f"node{n}", "mysqld.pid")) as f:
+            return int(f.read().strip())
+
+    def kill_node(self, n):
+        """SIGKILL to node N's mariadbd; returns once it is gone."""
+        pid = self.node_pid(n)
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and os.path.exists(f"/proc/{pid}"):
+            time.sleep(0.1)
+
+    def start_node(self, n):
+        """(Re)starts node N and waits until it is Synced with the others."""
+        script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "galera.sh")
+        cp = subprocess.run(["bash", script, "start-node", str(n), self.dir], capture_output=True, text=True,
+                            timeout=240)
+        assert cp.returncode == 0, cp.stderr[-3000:]
+
+
+@pytest.fixture(scope="session")
+def galera():
+    urls = os.environ.get("TIS_SYNC_TEST_GALERA_URLS", "").split()
+    directory = os.environ.get("TIS_SYNC_TEST_GALERA_DIR")
+    if len(urls) != 3 or not directory:
+        _missing_service("TIS_SYNC_TEST_GALERA_URLS")
+    cluster = GaleraCluster(urls, directory)
+    for node in cluster.nodes:
+        try:
+            node.connect().close()
+        except Exception as e:  # noqa: BLE001
+            pytest.fail(f"cannot connect to the Galera node {node.port}: {e}", pytrace=False)
+    return cluster
+
+
+class GaleraDb(MySQLDb):
+    """A fresh database on the cluster, seen through node 1 (.url, .query,
+    ...); .nodes has the same database seen through each node."""
+
+    def __init__(self, cluster, name):
+        super().__init__(cluster.nodes[0], name)
+        self.nodes = [MySQLDb(server, name) for server in cluster.nodes]
+
+    def close(self):
+        super().close()
+        for node in self.nodes:
+            node.close()
+
+
+@pytest.fixture
+def galera_db(galera):
+    """A fresh database g_<random> on the Galera cluster (made on node 1,
+    replicated); dropped afterwards."""
+    name = "g_" + secrets.token_hex(6)
+    admin = galera.nodes[0].connect()
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+    db = GaleraDb(galera, name)
+    try:
+        yield db
+    finally:
+        db.close()
+        admin.ping(reconnect=True)
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.close()
+
+
+# --------------------------------------------------------------------------
 # SQLite
 
 
@@ -333,6 +416,52 @@ def opensearch_url():
 @pytest.fixture(scope="session")
 def engine(opensearch_url):
     return Engine(opensearch_url)
+
+
+class SearchCluster(Engine):
+    """The private 3-node OpenSearch cluster of `scripts/opensearch.sh
+    start-cluster` (env TIS_SYNC_TEST_ES_CLUSTER_URLS, comma-separated, and
+    TIS_SYNC_TEST_ES_CLUSTER_DIR): .urls, an Engine on node 1, node_pid(n),
+    kill_node(n) and restart() (every node back, the cluster green)."""
+
+    def __init__(self, urls, directory):
+        super().__init__(urls.split(",")[0])
+        self.urls, self.dir = urls, directory
+
+    def node_pid(self, n):
+        with open(os.path.join(self.dir, f"node{n}", "pid")) as f:
+            return int(f.read().strip())
+
+    def node_of_port(self, port):
+        """The node number (1-3) whose HTTP port is PORT."""
+        for n in (1, 2, 3):
+            with open(os.path.join(self.dir, f"node{n}", "port")) as f:
+                if int(f.read().strip()) == port:
+                    return n
+        raise AssertionError(f"no node listens on {port}")
+
+    def kill_node(self, n):
+        pid = self.node_pid(n)
+        os.kill(pid, signal.SIGKILL)
+        while os.path.exists(f"/proc/{pid}") and open(f"/proc/{pid}/stat").read().split()[2] != "Z":
+            time.sleep(0.1)
+
+    def restart(self):
+        script = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "opensearch.sh")
+        cp = subprocess.run(["bash", script, "start-cluster", self.dir], capture_output=True, text=True, timeout=300)
+        assert cp.returncode == 0, cp.stderr[-3000:]
+        self.urls = cp.stdout.strip().splitlines()[-1]
+        self.url = self.urls.split(",")[0]
+        self.ok("GET", "/_cluster/health?wait_for_status=green&timeout=120s")
+
+
+@pytest.fixture(scope="session")
+def search_cluster():
+    urls = os.environ.get("TIS_SYNC_TEST_ES_CLUSTER_URLS")
+    directory = os.environ.get("TIS_SYNC_TEST_ES_CLUSTER_DIR")
+    if not urls or not directory:
+        _missing_service("TIS_SYNC_TEST_ES_CLUSTER_URLS")
+    return SearchCluster(urls, directory)
 
 
 @pytest.fixture

@@ -394,7 +394,7 @@ def test_mapping_types_and_settings(sqlite_db, run_tis, engine, alias, opensearc
         "programmeMembershipStatus"}
     settings = engine.ok("GET", f"/{index}/_settings")[index]["settings"]["index"]
     assert settings["refresh_interval"] == "1s"      # restored after loading
-    assert settings["auto_expand_replicas"] == "0-1"
+    assert settings["auto_expand_replicas"] == "0-all"
 
 
 # --------------------------------------------------------------------------

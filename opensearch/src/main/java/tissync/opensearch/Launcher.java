@@ -32,6 +32,8 @@ import org.opensearch.transport.Netty4Plugin;
  * lang-painless modules are loaded the same way.
  *
  * <p>Usage: {@code Launcher STATE_DIR [HTTP_PORT]} (or env OPENSEARCH_STATE_DIR / OPENSEARCH_PORT).
+ * A node of a cluster also gets OPENSEARCH_NODE_NAME, OPENSEARCH_TRANSPORT_PORT,
+ * OPENSEARCH_SEED_HOSTS (host:port,...) and OPENSEARCH_INITIAL_MANAGERS (node names).
  * HTTP_PORT defaults to 9200; 0 picks a free ephemeral port. Once the node is started the
  * bound HTTP port is written to STATE_DIR/port (atomically). Logs go to STATE_DIR/logs/.
  * SIGTERM/SIGINT close the node cleanly.
@@ -95,25 +97,36 @@ public final class Launcher {
         Files.writeString(config.resolve("log4j2.properties"), LOG4J2_PROPERTIES, StandardCharsets.UTF_8);
         Files.deleteIfExists(state.resolve("port"));
 
-        Settings settings = Settings.builder()
+        // A node of a cluster (scripts/opensearch.sh start-cluster) is given its name, its
+        // transport port, the transport addresses of every node and the names of the nodes
+        // that bootstrap the cluster; without them the node is a cluster of its own.
+        String nodeName = envOr("OPENSEARCH_NODE_NAME", "tis-sync-node");
+        String seedHosts = envOr("OPENSEARCH_SEED_HOSTS", "");
+        Settings.Builder builder = Settings.builder()
             .put("cluster.name", "tis-sync-test")
-            .put("node.name", "tis-sync-node")
+            .put("node.name", nodeName)
             .put("path.home", home.toString())
             .put("path.data", data.toString())
             .put("path.logs", logs.toString())
             .put("network.host", "127.0.0.1")
             .put("http.port", httpPort)
-            .put("transport.port", 0) // ephemeral, loopback only (network.host)
-            .put("discovery.type", "single-node")
+            .put("transport.port", Integer.parseInt(envOr("OPENSEARCH_TRANSPORT_PORT", "0")))
             .put("bootstrap.memory_lock", false)
             // a nearly-full disk must not make indices read-only or block allocation
-            .put("cluster.routing.allocation.disk.threshold_enabled", false)
-            .build();
+            .put("cluster.routing.allocation.disk.threshold_enabled", false);
+        if (seedHosts.isEmpty()) {
+            builder.put("discovery.type", "single-node");
+        } else {
+            builder.putList("discovery.seed_hosts", List.of(seedHosts.split(",")))
+                .putList("cluster.initial_cluster_manager_nodes",
+                    List.of(envOr("OPENSEARCH_INITIAL_MANAGERS", nodeName).split(",")));
+        }
+        Settings settings = builder.build();
 
         Environment env = InternalSettingsPreparer.prepareEnvironment(
-            settings, Collections.emptyMap(), config, () -> "tis-sync-node");
+            settings, Collections.emptyMap(), config, () -> nodeName);
         LogConfigurator.registerErrorListener();
-        LogConfigurator.setNodeName("tis-sync-node");
+        LogConfigurator.setNodeName(nodeName);
         LogConfigurator.configure(env);
 
         Collection<Class<? extends Plugin>> plugins = List.of(
@@ -143,6 +156,11 @@ public final class Launcher {
         System.out.println("opensearch started: http://127.0.0.1:" + bound);
         System.out.flush();
         stopped.await();
+    }
+
+    private static String envOr(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isEmpty() ? fallback : value;
     }
 
     private static void writeAtomically(Path target, String content) throws IOException {
