@@ -60,6 +60,12 @@ bool catchup_in_window(time_t now, int earliest, int latest)
     return false;
 }
 
+long long catchup_window_opening(time_t now, int earliest)
+{
+    long long day = (long long)now - (((long long)now % 86400) + 86400) % 86400;
+    return day + earliest <= (long long)now ? day + earliest : day + earliest - 86400;
+}
+
 bool job_policy_parse(const char *s, job_policy *out)
 {
     job_policy p = out ? *out : (job_policy){POLICY_RUN_ONCE, 0};

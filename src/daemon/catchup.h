@@ -28,6 +28,10 @@ bool catchup_parse_timestamp(const char *s, time_t *out);
  * window with EARLIEST > LATEST wraps midnight (22:00 to 06:00); EARLIEST ==
  * LATEST is an empty window, which turns the rule off. */
 bool catchup_in_window(time_t now, int earliest, int latest);
+/* When the window NOW is in opened (an epoch): the firing its catch-up
+ * stands for, so that instances starting in the same window run the chain
+ * once between them, as they run a cron firing once. */
+long long catchup_window_opening(time_t now, int earliest);
 
 typedef enum { POLICY_SKIP, POLICY_RUN_ONCE } ood_policy;
 

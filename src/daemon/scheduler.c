@@ -267,7 +267,7 @@ trigger_result scheduler_trigger(scheduler *s, run_ask *ask)
     pthread_mutex_lock(&s->mu);
     job_set available = ask->jobs & jobs_available(s->cfg->cfg);
     int slot = -1;
-    trigger_result r = available ? submit_locked(s, available, ask->primary, ask->trigger, 0, &ask->params, &slot)
+    trigger_result r = available ? submit_locked(s, available, ask->primary, ask->trigger, ask->scheduled, &ask->params, &slot)
                                  : TRIG_REFUSED;
     if (slot >= 0 && ask->queued_ids)
         rq_take_ids(&s->q, slot, ask->queued_ids, ask->spare_ids);

@@ -45,6 +45,7 @@ typedef struct {
     job_set jobs;
     int primary;          /* the job the trigger names, or -1 for the chain */
     run_trigger trigger;
+    long long scheduled;  /* the firing it stands for (UTC epoch; a catch-up: its window's opening), or 0 */
     rq_params params;     /* argument, today, chain */
     /* NULL, or per job the history row made for it beforehand (0: none);
      * on TRIG_STARTED or TRIG_MERGED each becomes the row of the run that

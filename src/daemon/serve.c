@@ -178,8 +178,10 @@ static bool read_window(const config *cfg, int *earliest, int *latest)
 
 /* What runs at start (*RUN): the whole chain inside the catch-up window,
  * else the out-of-date jobs that their policy runs, with their dependents.
- * False when the window cannot be read. */
-static bool plan_startup(const config *cfg, long long now, job_set *run)
+ * Inside the window *FIRING is the window's opening, the firing the
+ * catch-up stands for (one catch-up per window between all instances);
+ * else 0. False when the window cannot be read. */
+static bool plan_startup(const config *cfg, long long now, job_set *run, long long *firing)
 {
     int earliest = 0, latest = 0;
     if (!read_window(cfg, &earliest, &latest))
@@ -190,6 +192,7 @@ static bool plan_startup(const config *cfg, long long now, job_set *run)
     log_info("Startup at %s: %s the catch-up window [%s, %s) UTC", at, inside ? "inside" : "outside",
              cfg_str(cfg, CFG_STARTUP_EARLIEST), cfg_str(cfg, CFG_STARTUP_LATEST));
     *run = inside ? jobs_available(cfg) : out_of_date_jobs(cfg, now);
+    *firing = inside ? catchup_window_opening((time_t)now, earliest) : 0;
     strbuf names;
     sb_init(&names);
     job_set_describe(*run, &names);
@@ -361,10 +364,11 @@ static char *listening_on(const config *cfg, const http_api *api)
 static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
 {
     job_set startup = 0;
-    if (!plan_startup(cfg, scheduler_now(sched), &startup))
+    long long firing = 0;
+    if (!plan_startup(cfg, scheduler_now(sched), &startup, &firing))
         return EXIT_USAGE;
     abandon_queued(cfg, false);
-    run_ask catch_up = {.jobs = startup, .primary = -1, .trigger = TRIGGER_STARTUP,
+    run_ask catch_up = {.jobs = startup, .primary = -1, .trigger = TRIGGER_STARTUP, .scheduled = firing,
                         .params = {.chain = startup == jobs_available(cfg)}};
     if (startup)
         scheduler_trigger(sched, &catch_up);

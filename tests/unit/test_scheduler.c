@@ -89,6 +89,26 @@ static void test_window_custom(void **state)
                      t[i].inside ? "inside" : "outside");
 }
 
+/* The firing a catch-up stands for: the opening of the window NOW is in,
+ * the same for every instance starting in that window. */
+static void test_window_opening(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *now, *earliest, *opening;
+    } t[] = {
+        {"2030-01-10T00:00:00Z", "00:00:00", "2030-01-10T00:00:00Z"},
+        {"2030-01-10T06:59:59Z", "00:00:00", "2030-01-10T00:00:00Z"},
+        {"2030-01-10T03:00:00Z", "02:30", "2030-01-10T02:30:00Z"},
+        /* a window wrapping midnight opened the day before */
+        {"2030-01-10T01:00:00Z", "22:00", "2030-01-09T22:00:00Z"},
+        {"2030-01-10T23:00:00Z", "22:00", "2030-01-10T22:00:00Z"},
+        {"2031-01-01T00:30:00Z", "23:00", "2030-12-31T23:00:00Z"},
+    };
+    for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+        assert_int_equal(catchup_window_opening(utc(t[i].now), tod(t[i].earliest)), (long long)utc(t[i].opening));
+}
+
 static void test_parsers(void **state)
 {
     (void)state;
@@ -551,6 +571,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_window_default),
         cmocka_unit_test(test_window_custom),
+        cmocka_unit_test(test_window_opening),
         cmocka_unit_test(test_parsers),
         cmocka_unit_test(test_cron_prev),
         cmocka_unit_test(test_out_of_date),
