@@ -64,6 +64,7 @@ PASSED=0
 FAILED=0
 FAILURES=()
 MARIADB_STARTED=0
+NO_JOB=                             # MariaDB starts in the foreground
 OS_JOB=
 OS_STARTED=0
 MQ_JOB=
@@ -104,61 +105,33 @@ make_has_target() { make -n "$1" </dev/null >/dev/null 2>&1; }
 # --------------------------------------------------------------------------
 # cleanup + summary (EXIT trap: always runs, prints the final line)
 
+# stop_server NAME JOB_VAR STARTED_VAR LOG CMD... : ends the server's start
+# job if it still runs (it may have launched the server already), then
+# stops the server with CMD if it may be running.
+stop_server() {
+    local name=$1 job_var=$2 started_var=$3 log=$4 job
+    shift 4
+    job=${!job_var}
+    if [ -n "$job" ] && kill -0 "$job" 2>/dev/null; then
+        kill "$job" 2>/dev/null
+        wait "$job" 2>/dev/null
+        printf -v "$started_var" 1
+    fi
+    printf -v "$job_var" ''
+    if [ "${!started_var}" = 1 ]; then
+        say "stopping $name"
+        "$@" </dev/null >>"$log" 2>&1 || echo "warning: stopping $name failed (see $log)"
+        printf -v "$started_var" 0
+    fi
+}
+
 stop_servers() {
-    if [ -n "$OS_JOB" ] && kill -0 "$OS_JOB" 2>/dev/null; then
-        kill "$OS_JOB" 2>/dev/null
-        wait "$OS_JOB" 2>/dev/null
-        OS_STARTED=1      # it may have launched the JVM already
-    fi
-    OS_JOB=
-    if [ "$OS_STARTED" = 1 ]; then
-        say "stopping OpenSearch"
-        bash scripts/opensearch.sh stop "$OPENSEARCH_DIR" </dev/null >>"$RUN/opensearch.log" 2>&1 \
-            || echo "warning: scripts/opensearch.sh stop failed (see $RUN/opensearch.log)"
-        OS_STARTED=0
-    fi
-    if [ -n "$MQ_JOB" ] && kill -0 "$MQ_JOB" 2>/dev/null; then
-        kill "$MQ_JOB" 2>/dev/null
-        wait "$MQ_JOB" 2>/dev/null
-        MQ_STARTED=1
-    fi
-    MQ_JOB=
-    if [ "$MQ_STARTED" = 1 ]; then
-        say "stopping RabbitMQ"
-        bash scripts/rabbitmq.sh stop "$RABBITMQ_DIR" </dev/null >>"$RUN/rabbitmq.log" 2>&1 \
-            || echo "warning: scripts/rabbitmq.sh stop failed (see $RUN/rabbitmq.log)"
-        MQ_STARTED=0
-    fi
-    if [ -n "$OSC_JOB" ] && kill -0 "$OSC_JOB" 2>/dev/null; then
-        kill "$OSC_JOB" 2>/dev/null
-        wait "$OSC_JOB" 2>/dev/null
-        OSC_STARTED=1
-    fi
-    OSC_JOB=
-    if [ "$OSC_STARTED" = 1 ]; then
-        say "stopping the OpenSearch cluster"
-        bash scripts/opensearch.sh stop-cluster "$OPENSEARCH_CLUSTER_DIR" </dev/null >>"$RUN/opensearch-cluster.log" 2>&1 \
-            || echo "warning: scripts/opensearch.sh stop-cluster failed (see $RUN/opensearch-cluster.log)"
-        OSC_STARTED=0
-    fi
-    if [ -n "$GALERA_JOB" ] && kill -0 "$GALERA_JOB" 2>/dev/null; then
-        kill "$GALERA_JOB" 2>/dev/null
-        wait "$GALERA_JOB" 2>/dev/null
-        GALERA_STARTED=1
-    fi
-    GALERA_JOB=
-    if [ "$GALERA_STARTED" = 1 ]; then
-        say "stopping the Galera cluster"
-        bash scripts/galera.sh stop "$GALERA_DIR" </dev/null >>"$RUN/galera.log" 2>&1 \
-            || echo "warning: scripts/galera.sh stop failed (see $RUN/galera.log)"
-        GALERA_STARTED=0
-    fi
-    if [ "$MARIADB_STARTED" = 1 ]; then
-        say "stopping MariaDB"
-        bash scripts/mariadb.sh stop "$MARIADB_DIR" </dev/null >>"$RUN/mariadb.log" 2>&1 \
-            || echo "warning: scripts/mariadb.sh stop failed (see $RUN/mariadb.log)"
-        MARIADB_STARTED=0
-    fi
+    stop_server OpenSearch OS_JOB OS_STARTED "$RUN/opensearch.log" bash scripts/opensearch.sh stop "$OPENSEARCH_DIR"
+    stop_server RabbitMQ MQ_JOB MQ_STARTED "$RUN/rabbitmq.log" bash scripts/rabbitmq.sh stop "$RABBITMQ_DIR"
+    stop_server "the OpenSearch cluster" OSC_JOB OSC_STARTED "$RUN/opensearch-cluster.log" \
+        bash scripts/opensearch.sh stop-cluster "$OPENSEARCH_CLUSTER_DIR"
+    stop_server "the Galera cluster" GALERA_JOB GALERA_STARTED "$RUN/galera.log" bash scripts/galera.sh stop "$GALERA_DIR"
+    stop_server MariaDB NO_JOB MARIADB_STARTED "$RUN/mariadb.log" bash scripts/mariadb.sh stop "$MARIADB_DIR"
 }
 
 finish() {

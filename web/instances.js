@@ -28,6 +28,7 @@ function card(inst) {
     el('dl', { class: 'facts' },
       el('dt', {}, 'Version'), el('dd', {}, inst.version),
       el('dt', {}, 'Listens on'), el('dd', {}, inst.httpListen || '—'),
+      el('dt', {}, 'Database node'), el('dd', {}, inst.databaseNode || '—'),
       el('dt', {}, 'Started'), el('dd', {}, localTime(inst.startedAt)),
       el('dt', {}, 'Last heartbeat'), el('dd', {}, localTime(inst.lastSeenAt)),
       el('dt', {}, 'Running'),

@@ -227,6 +227,18 @@ void db_set_error(db *conn, const char *fmt, ...)
     conn->conflict = false;
 }
 
+void db_server_name(db *conn, char out[128])
+{
+    snprintf(out, 128, "%s", conn->dialect == DB_MYSQL ? "unknown" : "sqlite");
+    if (conn->dialect != DB_MYSQL)
+        return;
+    db_rows *rows = db_query(conn, "SELECT CONCAT(@@hostname, ':', @@port)", NULL, 0);
+    if (rows && db_rows_next(rows) == 1 && !db_col_is_null(rows, 0))
+        snprintf(out, 128, "%s", db_col_text(rows, 0));
+    if (rows)
+        db_rows_close(rows);
+}
+
 bool db_error_is_conflict(const db *conn)
 {
     return conn->conflict;

@@ -75,6 +75,11 @@ const char *db_error(const db *conn);
  * failure): trying again later may succeed. */
 bool db_error_is_conflict(const db *conn);
 
+/* The database server CONN is connected to, as "host:port" (a Galera
+ * node, a replica behind a proxy), or "sqlite"; "unknown" if it cannot
+ * be read. */
+void db_server_name(db *conn, char out[128]);
+
 /* Runs one statement (or a CALL, whose result sets are drained). */
 int db_exec(db *conn, const char *sql, const db_param *params, size_t nparams);
 /* Runs several ;-separated statements without parameters (schema scripts). */

@@ -367,7 +367,8 @@ int history_print(db *conn, FILE *out, const char *job, int limit, strbuf *err)
 {
     db_param p[] = {DBP_TEXT(job), DBP_TEXT(job), DBP_INT(limit)};
     db_rows *rows = db_query(conn,
-                             "SELECT id, job, trigger_kind, tcs_schema, host, started_at, finished_at, status, "
+                             "SELECT id, job, trigger_kind, tcs_schema, COALESCE(instance, host), started_at, "
+                             "finished_at, status, "
                              "rows_written, error FROM tis_sync_run WHERE (? IS NULL OR job = ?) ORDER BY id DESC "
                              "LIMIT ?",
                              p, 3);
@@ -375,9 +376,9 @@ int history_print(db *conn, FILE *out, const char *job, int limit, strbuf *err)
         sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
         return -1;
     }
-    static const char format[] = "%-6s %-38s %-8s %-6s %-16s %-23s %-23s %-10s %10s  %s\n";
-    fprintf(out, format, "id", "job", "trigger", "schema", "host", "started (UTC)", "finished (UTC)", "status", "rows",
-            "error");
+    static const char format[] = "%-6s %-38s %-8s %-6s %-22s %-23s %-23s %-10s %10s  %s\n";
+    fprintf(out, format, "id", "job", "trigger", "schema", "instance", "started (UTC)", "finished (UTC)", "status",
+            "rows", "error");
     int rc;
     while ((rc = db_rows_next(rows)) == 1)
         fprintf(out, format, or_dash(db_col_text(rows, 0)), or_dash(db_col_text(rows, 1)),

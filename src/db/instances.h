@@ -13,6 +13,7 @@ typedef struct {
     long long pid;
     char version[33];
     char http_listen[256];
+    char db_node[128]; /* the database server its heartbeat reaches ("host:port", "sqlite"), or "" */
     long long started_ms, last_seen_ms; /* epoch milliseconds */
 } instance_row;
 

@@ -44,14 +44,8 @@ int lock_prepare(db *conn, strbuf *err)
  * which process of it, on which node, which acquisition. */
 static void make_holder(job_lock *lock)
 {
-    char node[128] = "sqlite";
-    if (db_get_dialect(lock->conn) == DB_MYSQL) {
-        db_rows *rows = db_query(lock->conn, "SELECT CONCAT(@@hostname, ':', @@port)", NULL, 0);
-        if (rows && db_rows_next(rows) == 1 && !db_col_is_null(rows, 0))
-            snprintf(node, sizeof node, "%s", db_col_text(rows, 0));
-        if (rows)
-            db_rows_close(rows);
-    }
+    char node[128];
+    db_server_name(lock->conn, node);
     snprintf(lock->holder, sizeof lock->holder, "%s started %s via %s #%lld", history_instance(), history_started(),
              node, atomic_fetch_add(&acquisitions, 1) + 1);
 }

@@ -314,10 +314,11 @@ static enum MHD_Result get_instances(http_request *req)
                 status_run_alive(conn, &runs[k]))
                 json_array_append_new(going, run_json(&runs[k]));
         json_array_append_new(
-            list, json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:b, s:b, s:o}", "instance",
+            list, json_pack("{s:o, s:o, s:I, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o}", "instance",
                             http_json_text(inst[i].instance), "host", http_json_text(inst[i].host), "pid",
                             (json_int_t)inst[i].pid, "version", http_json_text(inst[i].version), "httpListen",
-                            text_or_null(inst[i].http_listen), "startedAt", time_or_null(inst[i].started_ms),
+                            text_or_null(inst[i].http_listen), "databaseNode", text_or_null(inst[i].db_node),
+                            "startedAt", time_or_null(inst[i].started_ms),
                             "lastSeenAt", time_or_null(inst[i].last_seen_ms), "up",
                             now - inst[i].last_seen_ms < INSTANCE_UP_S * 1000LL, "this",
                             strcmp(inst[i].instance, history_instance()) == 0, "running", going));

@@ -44,7 +44,7 @@ def demo_db(tmp_path, run_tis):
 
 def search_env(urls, alias, **extra):
     return {"TIS_SYNC_ES_URL": urls, "TIS_SYNC_ES_ALIAS": alias, "TIS_SYNC_ES_RETRIES": "2",
-            "TIS_SYNC_ES_TIMEOUT": "20", **extra}
+            "TIS_SYNC_ES_TIMEOUT": "10", **extra}
 
 
 def test_the_index_has_a_copy_on_every_node(search_cluster, cluster_alias, demo_db, run_tis):
