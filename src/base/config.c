@@ -46,7 +46,7 @@ typedef struct {
 static const setting settings[CFG_COUNT] = {
     [CFG_DB_URL] = {"database.url", {"TIS_SYNC_DB"}, "--db", NULL, KIND_DB_URL, 0, 0,
                     "sqlite:PATH or mysql://USER[:PASS]@HOST[:PORT]/DB[?socket=PATH]; default sqlite:tis-sync.db unless DBHOST is set"},
-    [CFG_DB_HOST] = {"database.host", {"DBHOST"}, NULL, NULL, KIND_STRING, 0, 0, "legacy: MariaDB host (used when database.url is unset)"},
+    [CFG_DB_HOST] = {"database.host", {"DBHOST"}, NULL, NULL, KIND_STRING, 0, 0, "legacy: MariaDB host when database.url is unset (default 127.0.0.1 once any legacy database setting is given)"},
     [CFG_DB_PORT] = {"database.port", {"DBPORT"}, NULL, "3306", KIND_INT, 1, 65535, "legacy: MariaDB port"},
     [CFG_DB_NAME] = {"database.name", {"DBNAME"}, NULL, "tcs", KIND_STRING, 0, 0, "legacy: database name"},
     [CFG_DB_USER] = {"database.user", {"DBUSER"}, NULL, "root", KIND_STRING, 0, 0, "legacy: user"},
@@ -492,25 +492,44 @@ static void describe_bad_value(strbuf *err, int key, const config *cfg)
         sb_printf(err, "bad value '%s' for %s (from %s): ", e->value, settings[key].key, e->source);
 }
 
+static bool is_given(const config *cfg, cfg_key key)
+{
+    const char *source = cfg->entries[key].source;
+    return source && strcmp(source, "default") != 0;
+}
+
+/* The legacy service read the database from DBHOST, DBPORT, DBNAME, DBUSER
+ * and DBPASSWORD, with localhost as the host when DBHOST was unset: any of
+ * them means MariaDB/MySQL, and SQLite is the default only when nothing
+ * about the database is configured. The pieces go straight into the
+ * settings, never through a URL, so that any character is fine in them. */
+static bool legacy_db_url(config *cfg)
+{
+    static const cfg_key pieces[] = {CFG_DB_HOST, CFG_DB_PORT, CFG_DB_NAME, CFG_DB_USER, CFG_DB_PASSWORD, CFG_DB_SSL};
+    bool given = false;
+    for (size_t i = 0; i < sizeof pieces / sizeof pieces[0]; i++)
+        given |= is_given(cfg, pieces[i]);
+    if (!given)
+        return false;
+    const char *host = cfg->entries[CFG_DB_HOST].value;
+    /* "localhost" would make the client library use its unix socket; the
+     * legacy service (JDBC) reached localhost over TCP. */
+    cfg->url = (db_url){.dialect = DB_MYSQL,
+                        .host = xstrdup(host && *host ? host : "127.0.0.1"),
+                        .port = (unsigned)cfg_int(cfg, CFG_DB_PORT),
+                        .user = xstrdup(cfg->entries[CFG_DB_USER].value),
+                        .database = xstrdup(cfg->entries[CFG_DB_NAME].value)};
+    return true;
+}
+
 static int resolve_db_url(config *cfg, strbuf *err)
 {
     const entry *url = &cfg->entries[CFG_DB_URL];
     const char *password = cfg->entries[CFG_DB_PASSWORD].value;
-    char *text, *perr = NULL;
-    if (url->value)
-        text = xstrdup(url->value);
-    else if (cfg->entries[CFG_DB_HOST].value)
-        text = xasprintf("mysql://%s@%s:%s/%s", cfg->entries[CFG_DB_USER].value, cfg->entries[CFG_DB_HOST].value,
-                         cfg->entries[CFG_DB_PORT].value, cfg->entries[CFG_DB_NAME].value);
-    else
-        text = xstrdup("sqlite:tis-sync.db");
-    bool ok = db_url_parse(text, &cfg->url, &perr);
-    free(text);
-    if (!ok) {
-        if (url->value)
-            sb_printf(err, "bad value for database.url (from %s): %s", url->source, perr);
-        else
-            sb_printf(err, "bad legacy database settings (DBHOST, DBPORT, DBNAME, DBUSER): %s", perr);
+    char *perr = NULL;
+    bool parse = url->value || !legacy_db_url(cfg);
+    if (parse && !db_url_parse(url->value ? url->value : "sqlite:tis-sync.db", &cfg->url, &perr)) {
+        sb_printf(err, "bad value for database.url (from %s): %s", url->source, perr);
         free(perr);
         return -1;
     }

@@ -226,6 +226,32 @@ def test_socket_url(mysql_db, run_tis):
     assert len(pairs(mysql_db, "PostTrust", "postId")) == 18
 
 
+def test_legacy_database_variables_without_dbhost_mean_mariadb_on_localhost(mysql_db, run_tis, tmp_path):
+    """Issue 10, defect 1: DBHOST unset is localhost, as in the legacy
+    service, never a SQLite file in the working folder; a ':' in DBUSER
+    stays part of the user name."""
+    s = mysql_db.server
+    user = "we:ird@user"
+    mysql_db.execute(f"CREATE USER '{user}'@'127.0.0.1' IDENTIFIED BY 'p@ss:w/rd'")
+    try:
+        mysql_db.execute(f"GRANT ALL PRIVILEGES ON `{mysql_db.name}`.* TO '{user}'@'127.0.0.1'")
+        env = {"DBPORT": s.port, "DBNAME": mysql_db.name, "DBUSER": user, "DBPASSWORD": "p@ss:w/rd"}
+        cp = run_tis("init-db", "--tcs", env=env, cwd=tmp_path)
+        assert cp.returncode == 0, cp.stderr
+        load_spec_data(mysql_db)
+        cp = run_tis("run", "PostEmployingBodyTrustJob", env=env, cwd=tmp_path)
+        assert cp.returncode == 0, cp.stderr
+        assert "p@ss:w/rd" not in cp.stderr + cp.stdout
+        assert len(pairs(mysql_db, "PostTrust", "postId")) == 10
+        assert not list(tmp_path.glob("tis-sync.db*")), list(tmp_path.iterdir())  # no SQLite file made
+        # only a password, the rest default: still MariaDB (here refused: no such database)
+        cp = run_tis("run", "PostEmployingBodyTrustJob", env={"DBPASSWORD": "x", "DBPORT": s.port}, cwd=tmp_path)
+        assert cp.returncode != 0 and "cannot connect to mysql://root:***@127.0.0.1:" in cp.stderr, cp.stderr
+        assert not list(tmp_path.glob("tis-sync.db*"))
+    finally:
+        mysql_db.execute(f"DROP USER '{user}'@'127.0.0.1'")
+
+
 def test_legacy_database_variables(mysql_db, run_tis):
     s = mysql_db.server
     env = {"DBHOST": s.host, "DBPORT": s.port, "DBNAME": mysql_db.name, "DBUSER": s.user, "DBPASSWORD": s.password}
