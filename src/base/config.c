@@ -142,7 +142,8 @@ static const setting settings[CFG_COUNT] = {
     [CFG_ES_TIMEOUT] = {"search.timeout", {"TIS_SYNC_ES_TIMEOUT"}, NULL, "120", KIND_INT, 1, 3600,
                         "seconds one search request may take"},
     [CFG_SLACK_TOKEN] = {"slack.token", {"SLACK_API_TOKEN"}, NULL, NULL, KIND_SECRET, 0, 0, "chat.postMessage token"},
-    [CFG_SLACK_CHANNEL] = {"slack.channel", {"SLACK_CHANNEL"}, NULL, NULL, KIND_STRING, 0, 0, "channel for the token"},
+    [CFG_SLACK_CHANNEL] = {"slack.channel", {"SLACK_CHANNEL", "SLACK_NOTIFICATION_CHANNEL"}, NULL, NULL, KIND_STRING,
+                           0, 0, "channel for the token (needed with it)"},
     [CFG_SLACK_WEBHOOK] = {"slack.webhook_url", {"SLACK_WEBHOOK_URL"}, NULL, NULL, KIND_SECRET, 0, 0,
                            "incoming-webhook URL (instead of token)"},
     [CFG_SLACK_API_URL] = {"slack.api_url", {"TIS_SYNC_SLACK_API_URL"}, NULL, "https://slack.com/api", KIND_URLS, 0, 0,
@@ -583,6 +584,19 @@ bool cfg_http_listen_is_loopback(const config *cfg)
     return inet_pton(AF_INET, host, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
 }
 
+/* Slack answers channel_not_found to every message of a token without a
+ * channel, failure alerts included: refuse it at start instead. */
+static int check_slack(const config *cfg, strbuf *err)
+{
+    const entry *token = &cfg->entries[CFG_SLACK_TOKEN];
+    if (!token->value || cfg->entries[CFG_SLACK_CHANNEL].value)
+        return 0;
+    sb_printf(err, "slack.token (from %s) needs slack.channel (SLACK_CHANNEL or SLACK_NOTIFICATION_CHANNEL): "
+                   "without one every message, failure alerts included, would be refused",
+              token->source);
+    return -1;
+}
+
 /* A lease renewed less often than twice per lease could expire under a
  * live holder after one missed renewal. */
 static int check_lease(const config *cfg, strbuf *err)
@@ -634,7 +648,7 @@ int config_finish(config *cfg, strbuf *err)
     }
     db_url_free(&cfg->url);
     if (resolve_db_url(cfg, err) != 0 || resolve_owner_mode(cfg, err) != 0 || check_http(cfg, err) != 0 ||
-        check_lease(cfg, err) != 0)
+        check_lease(cfg, err) != 0 || check_slack(cfg, err) != 0)
         return -1;
     return 0;
 }

@@ -97,6 +97,23 @@ def test_chat_post_message_from_the_service(sqlite_db, run_tis, serve_factory, r
     assert TOKEN not in (log_dir / "sync.log").read_text()
 
 
+def test_the_newer_channel_variable_and_a_token_without_a_channel(sqlite_db, run_tis, receiver):
+    """Issue 10, defect 2: SLACK_NOTIFICATION_CHANNEL (the newer legacy
+    service's name) is the channel too; a token without any channel is
+    refused at start, naming the setting, instead of failing every message."""
+    prepare_db(run_tis, sqlite_db, persons=10)
+    api = {"SLACK_API_TOKEN": TOKEN, "TIS_SYNC_SLACK_API_URL": receiver.url + "/api"}
+    cp = run_tis("--db", sqlite_db.url, "run", "PostEmployingBodyTrustJob",
+                 env={**api, "SLACK_NOTIFICATION_CHANNEL": "#tis-alerts"})
+    assert cp.returncode == 0, cp.stderr
+    assert {m[2]["channel"] for m in receiver.messages} == {"#tis-alerts"} and len(receiver.messages) == 2
+    cp = run_tis("--db", sqlite_db.url, "run", "PostEmployingBodyTrustJob", env=api)
+    assert cp.returncode == 2, cp.stderr
+    assert "slack.token (from environment variable SLACK_API_TOKEN) needs slack.channel" in cp.stderr
+    assert "SLACK_NOTIFICATION_CHANNEL" in cp.stderr and TOKEN not in cp.stderr
+    assert len(receiver.messages) == 2  # nothing was run or sent
+
+
 def test_webhook_from_the_cli(sqlite_db, run_tis, receiver):
     prepare_db(run_tis, sqlite_db, persons=10)
     hook = receiver.url + "/services/T000/B000/secret-part"
