@@ -11,7 +11,8 @@
  * /n after '*', a or a-b (a/n runs from a to the field's maximum), and comma
  * lists of those. Months take JAN-DEC, days of week SUN-SAT (any case).
  * Day of week is 0-7 where both 0 and 7 are Sunday; SUN is 0 except as the
- * end of a range, where it is 7, so both SUN-TUE and FRI-SUN work. '?' is
+ * end of a range, where it is 7, so both SUN-TUE and FRI-SUN work, and
+ * SUN-SUN and SUN-7 are Sunday alone (Spring's SUN is 7). '?' is
  * allowed, alone, in the day-of-month and day-of-week fields and means '*'.
  * Reversed ranges (5-1) are rejected, as Spring does. Quartz/Spring
  * specials L, W and # are rejected with a message saying so.
@@ -275,6 +276,7 @@ static bool parse_item(const struct parser *ps, struct cursor *c,
     if (peek(c) == '*') {
         c->p++;
     } else {
+        bool named_lo = isalpha(peek(c));
         if (!parse_value(ps, c, fs, &lo))
             return false;
         if (peek(c) == '-') {
@@ -284,6 +286,8 @@ static bool parse_item(const struct parser *ps, struct cursor *c,
                 return false;
             if (fs->names == day_names && named && hi == 0)
                 hi = 7; /* SUN ending a range: FRI-SUN */
+            if (fs->names == day_names && named_lo && lo == 0 && hi == 7)
+                lo = 7; /* SUN-SUN, SUN-7: Spring reads SUN as 7, so Sunday alone */
             if (lo > hi)
                 return fail(ps, start, "range '%.*s' is reversed: the start "
                             "must not be greater than the end",

@@ -110,8 +110,14 @@ static void log_next(scheduler *s, job_id j)
                  cfg_name(job_table[j].schedule));
         return;
     }
+    if (s->next_due[j] < 0) {
+        log_warn("Schedule: %s at '%s' (%s) can never fire (no such date in the next 5 years): the job only runs "
+                 "when asked",
+                 job_table[j].name, s->cron_text[j], cfg_name(job_table[j].schedule));
+        return;
+    }
     log_info("Schedule: %s at '%s' (%s); next run %s", job_table[j].name, s->cron_text[j],
-             cfg_name(job_table[j].schedule), s->next_due[j] < 0 ? "never" : when);
+             cfg_name(job_table[j].schedule), when);
 }
 
 /* (Re)loads the cron expression of J from CFG; the values were validated

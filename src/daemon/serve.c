@@ -440,7 +440,7 @@ int cmd_serve(const cli_options *opts, config *cfg, const char *const *argv)
 /* ---- jobs --------------------------------------------------------------- */
 
 static void print_job_line(const config *cfg, db *conn, job_id j, long long now, const job_state *states,
-                           size_t nstates)
+                           size_t nstates, int schedule_width)
 {
     const char *text = cfg_str(cfg, job_table[j].schedule);
     char err[256], next[32] = "never", last[32] = "-";
@@ -463,7 +463,7 @@ static void print_job_line(const config *cfg, db *conn, job_id j, long long now,
     for (size_t i = 0; i < nstates && !paused; i++)
         if (strcmp(states[i].job, job_table[j].name) == 0 && states[i].paused)
             paused = &states[i];
-    printf("%-38s %-16s %-24s %-24s %s", job_table[j].name, text, next, last, status);
+    printf("%-38s %-*s %-24s %-24s %s", job_table[j].name, schedule_width, text, next, last, status);
     if (paused)
         printf(" (paused by %s at %.19s UTC)", paused->changed_by, paused->changed_at);
     printf("\n");
@@ -493,9 +493,13 @@ int cmd_jobs(const cli_options *opts, config *cfg)
     if (conn && job_state_read(conn, &states, &nstates, &err) != 0)
         fprintf(stderr, "tis-sync: %s\n", err.data);
     sb_free(&err);
-    printf("%-38s %-16s %-24s %-24s %s\n", "job", "schedule", "next run", "last run", "last status");
+    int width = 16; /* the schedule column fits the longest schedule */
     for (int j = 0; j < JOB_COUNT; j++)
-        print_job_line(cfg, conn, (job_id)j, now, states, nstates);
+        if ((int)strlen(cfg_str(cfg, job_table[j].schedule)) > width)
+            width = (int)strlen(cfg_str(cfg, job_table[j].schedule));
+    printf("%-38s %-*s %-24s %-24s %s\n", "job", width, "schedule", "next run", "last run", "last status");
+    for (int j = 0; j < JOB_COUNT; j++)
+        print_job_line(cfg, conn, (job_id)j, now, states, nstates, width);
     free(states);
     if (strcmp(cfg_str(cfg, CFG_TIME_ZONE), "UTC") != 0)
         printf("(schedules are evaluated in %s; times shown in UTC)\n", cfg_str(cfg, CFG_TIME_ZONE));

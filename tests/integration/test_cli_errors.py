@@ -5,6 +5,7 @@ and where it came from, and the right exit status (2 usage/configuration,
 import pytest
 
 from conftest import REPO_ROOT
+from serve_helpers import serve_factory  # noqa: F401
 
 SECRET = "s3cret-Pa55-word"
 
@@ -166,6 +167,32 @@ def test_example_configuration_is_valid(run_tis, tmp_path):
                  "jobs")
     assert cp.returncode == 0, cp.stderr
     assert "PostElasticSearchSyncJob               0 55 1 * * *" in cp.stdout
+
+
+def test_jobs_keeps_its_columns_and_a_sunday_range_is_sunday(run_tis, tmp_path, serve_factory):
+    """Issue 10, defect 3: SUN-SUN is Sunday alone (it fired every day); a
+    schedule longer than 16 characters does not shift the columns; a
+    schedule that can never fire is said so at start-up."""
+    env = {"TIS_SYNC_TEST_NOW": "2026-01-19T13:00:00Z",  # a Monday
+           "APPLICATION_CRON_POSTEMPLOYINGBODYTRUSTJOB": "0 0 12 * * SUN-SUN",
+           "APPLICATION_CRON_POSTTRAININGBODYTRUSTJOB": "0 0,15,30,45 1-5 * * MON-FRI",
+           "APPLICATION_CRON_PERSONRECORDSTATUSJOB": "0 0 0 31 2 *"}
+    db = f"sqlite:{tmp_path}/a.db"
+    cp = run_tis("--db", db, "jobs", env=env)
+    assert cp.returncode == 0, cp.stderr
+    lines = cp.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("job "))
+    rows = {line.split()[0]: line for line in lines if line.split() and line.split()[0].endswith("Job")}
+    column = header.index("next run")
+    for name, line in rows.items():
+        assert line[column - 1] == " " and line[column] != " ", (name, line)  # every next run starts there
+    assert rows["PostEmployingBodyTrustJob"][column:].startswith("2026-01-25 12:00:00 UTC"), rows  # the next Sunday
+    assert rows["PersonRecordStatusJob"][column:].startswith("never"), rows
+    s = serve_factory(db, env={**env, "APPLICATION_JOBS_RUNONSTARTUP_EARLIEST": "00:00",
+                               "APPLICATION_JOBS_RUNONSTARTUP_LATEST": "00:00"})
+    s.wait_for(r"WARN  Schedule: PersonRecordStatusJob at '0 0 0 31 2 \*' \(schedule.PersonRecordStatusJob\) can "
+               r"never fire")
+    assert s.stop() == 0
 
 
 @pytest.mark.parametrize("first,second", [("2019", "2026"), ("2026", "2019")])

@@ -163,6 +163,12 @@ static void test_names(void **state)
         { "0 0 8 * * FRI-SUN", "UTC", "2026-01-17T09:00:00Z", "2026-01-18T08:00:00Z" },
         { "0 0 8 * * FRI-SUN", "UTC", "2026-01-18T09:00:00Z", "2026-01-23T08:00:00Z" },
         { "0 0 8 * * SUN-TUE", "UTC", "2026-01-15T12:00:00Z", "2026-01-18T08:00:00Z" },
+        /* SUN-SUN and SUN-7 are Sunday alone, as Spring reads them (issue
+         * 10, defect 3: they fired every day); 2026-01-19 is a Monday */
+        { "0 0 12 * * SUN-SUN", "UTC", "2026-01-18T13:00:00Z", "2026-01-25T12:00:00Z" },
+        { "0 0 12 * * SUN-7", "UTC", "2026-01-18T13:00:00Z", "2026-01-25T12:00:00Z" },
+        { "0 0 12 * * sun-sun", "UTC", "2026-01-15T12:00:00Z", "2026-01-18T12:00:00Z" },
+        { "0 0 12 * * 0-7", "UTC", "2026-01-18T13:00:00Z", "2026-01-19T12:00:00Z" },
     };
     CHECK_TABLE(t);
 }
