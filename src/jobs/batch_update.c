@@ -66,6 +66,8 @@ static int flush(pending *p)
     if (rc == 0 && db_commit(p->conn) != 0)
         rc = job_fail(p->ctx, "commit", "%s: %s", p->u->table, db_error(p->conn));
     if (rc == 0)
+        p->ctx->rows_committed = p->ctx->rows_written;
+    if (rc == 0)
         log_debug("Sync [%s]: committed a batch of %zu %s rows (ids %lld to %lld), %lld written",
                   job_table[p->ctx->job].name, p->n, p->u->table, p->ids[0], p->ids[p->n - 1],
                   p->ctx->rows_written - written);

@@ -52,6 +52,7 @@ typedef struct job_ctx {
     struct job_lock *target_lock;   /* the lease on the table it writes ("writes-<Table>"), or NULL */
     long long records;              /* rows the job produced (the log's "records") */
     long long rows_written;         /* rows inserted + deleted, or documents indexed */
+    long long rows_committed;       /* of those, the rows already committed (the status jobs commit in batches) */
     long long warnings;
     strbuf error;                   /* "step: message" when the job fails */
 } job_ctx;

@@ -145,9 +145,21 @@ static int lock_target(const run_request *req, job_ctx *ctx, job_lock **out)
     return rc == 1 ? 0 : -1;
 }
 
-static void log_outcome(job_ctx *ctx, int rc, double seconds)
+/* Logs the outcome and tells Slack. Only a failure pages (<!channel>): a
+ * run stopped by an operator or by the service's own shutdown rolled back
+ * and is said plainly. */
+static void log_outcome(job_ctx *ctx, int rc, double seconds, const char *status)
 {
     const char *name = job_table[ctx->job].name;
+    if (rc != 0 && strcmp(status, RUN_STATUS_FAILED) != 0) {
+        log_warn("Sync job [%s] %s after %.3f s: %s", name, status, seconds, ctx->error.data);
+        char *escaped = notify_escape(ctx->error.data);
+        char *event = xasprintf("was %s and rolled back (%s)", status, escaped);
+        notify_event(name, event);
+        free(event);
+        free(escaped);
+        return;
+    }
     if (rc == 0) {
         log_info("Sync job [%s] finished. Total time taken %.3f s for processing [%lld] records (%lld rows written)",
                  name, seconds, ctx->records, ctx->rows_written);
@@ -265,12 +277,15 @@ static run_outcome run_locked(const run_request *req, job_ctx *ctx, db *book)
     set_live(ctx->job, (live_run){ctx, monitor, run_id});
     int rc = ctx->error.len ? -1 : run_job(req, ctx);
     set_live(ctx->job, (live_run){0});
-    log_outcome(ctx, rc, monotonic_seconds() - t0);
+    log_outcome(ctx, rc, monotonic_seconds() - t0, final_status(ctx, rc));
     run_monitor_stop(monitor); /* writes the outcome line too; nothing cancels from now on */
     const char *status = final_status(ctx, rc);
     run_monitor_free(monitor);
     ctx->cancel = req->cancel; /* the monitor's flag is gone */
-    if (history_finish(book, run_id, status, ctx->rows_written, rc == 0 ? NULL : ctx->error.data, &err) != 0)
+    /* A run that failed committed nothing, or only the batches it
+     * committed (the status jobs); never the rows it would have written. */
+    long long rows = rc == 0 ? ctx->rows_written : ctx->rows_committed;
+    if (history_finish(book, run_id, status, rows, rc == 0 ? NULL : ctx->error.data, &err) != 0)
         log_error("Sync job [%s]: %s", name, err.data);
     run_event done = {.kind = RUN_EVENT_FINISHED, .run_id = run_id, .job = ctx->job,
                       .rows_done = atomic_load(&ctx->rows_done), .rows_expected = atomic_load(&ctx->rows_expected)};

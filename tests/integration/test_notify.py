@@ -114,6 +114,33 @@ def test_the_newer_channel_variable_and_a_token_without_a_channel(sqlite_db, run
     assert len(receiver.messages) == 2  # nothing was run or sent
 
 
+def test_a_run_stopped_by_a_shutdown_pages_nobody_and_records_no_rows(sqlite_db, run_tis, tis_bin, receiver, log_dir):
+    """Issue 10, defect 4: a run rolled back by SIGTERM is recorded aborted
+    with 0 rows (nothing was committed), and Slack gets a plain message,
+    not a <!channel> failure."""
+    import signal
+    import subprocess
+    from conftest import clean_env
+    prepare_db(run_tis, sqlite_db, persons=40)
+    env = clean_env({"SLACK_WEBHOOK_URL": receiver.url + "/hook", "TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS": "20000"},
+                    log_dir=log_dir)
+    proc = subprocess.Popen([tis_bin, "--db", sqlite_db.url, "run", "PostEmployingBodyTrustJob"], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: sqlite_db.query("SELECT COUNT(*) FROM tis_sync_run WHERE status = 'running'")[0][0] == 1,
+               what="the job to run")
+    time.sleep(1)  # into its pause before the commit, its rows counted
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 1, err
+    assert "Sync job [PostEmployingBodyTrustJob] aborted after" in err and "] failed" not in err, err
+    status, rows = sqlite_db.query("SELECT status, rows_written FROM tis_sync_run ORDER BY id DESC LIMIT 1")[0]
+    assert (status, rows) == ("aborted", 0)
+    texts = receiver.texts()
+    assert texts[0] == "Sync [PostEmployingBodyTrustJob] started.", texts
+    assert texts[1].startswith("Sync [PostEmployingBodyTrustJob] was aborted and rolled back (cancel: "), texts
+    assert not any("<!channel>" in t for t in texts), texts
+
+
 def test_webhook_from_the_cli(sqlite_db, run_tis, receiver):
     prepare_db(run_tis, sqlite_db, persons=10)
     hook = receiver.url + "/services/T000/B000/secret-part"
