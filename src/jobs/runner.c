@@ -113,6 +113,8 @@ static int wait_for_upstream(const run_request *req, job_ctx *ctx)
         lock_release(lock);
         if (rc < 0)
             job_fail(ctx, "wait for dependencies", "%s", err.data);
+        else if (rc == 0 && job_cancelled(ctx)) /* the wait ended because the run was stopped */
+            sb_printf(&ctx->error, " (while waiting for %s, which this job reads from)", up->name);
         else if (rc == 0)
             job_fail(ctx, "wait for dependencies", "%s, which this job reads from, was still running after %u s",
                      up->name, wait_s);
@@ -138,6 +140,8 @@ static int lock_target(const run_request *req, job_ctx *ctx, job_lock **out)
     int rc = lock_acquire(req->cfg, name, wait_s, ctx->cancel, out, &err);
     if (rc < 0)
         job_fail(ctx, "lock target", "%s", err.data);
+    else if (rc == 0 && job_cancelled(ctx))
+        sb_printf(&ctx->error, " (while waiting for another job writing %s)", table);
     else if (rc == 0)
         job_fail(ctx, "lock target", "another job writing %s was still running after %u s", table, wait_s);
     sb_free(&err);

@@ -175,6 +175,31 @@ def test_sigterm_rolls_back_and_records_why(demo_db, tis_bin, log_dir):
     assert status == "aborted" and error.startswith("cancel:")
 
 
+@pytest.mark.parametrize("db", ["mysql"], indirect=True)
+def test_a_cancel_while_waiting_for_a_dependency_is_reported_as_a_cancel(demo_db, tis_bin, log_dir):
+    """Issue 10, defect 5: the wait for a job it reads from ends at once on
+    a cancel, reported as the cancel, not as "still running after 3600 s".
+    (MariaDB: on SQLite the waiting run cannot even record its start while
+    the other job holds the file's write lock.)"""
+    upstream = start_job(tis_bin, demo_db, log_dir, "PostEmployingBodyTrustJob",  # holds no write lock while paused
+                         {"TIS_SYNC_TEST_PAUSE_BEFORE_WRITE_MS": "20000"})
+    wait_until_running(demo_db, "PostEmployingBodyTrustJob")
+    waiting = start_job(tis_bin, demo_db, log_dir, "PostTrainingBodyTrustJob")
+    wait_until_running(demo_db, "PostTrainingBodyTrustJob")
+    time.sleep(0.5)
+    started = time.time()
+    waiting.send_signal(signal.SIGTERM)
+    _, err = waiting.communicate(timeout=30)
+    assert time.time() - started < 5
+    upstream.kill()
+    upstream.communicate()
+    assert waiting.returncode == 1, err
+    status, error = demo_db.query("SELECT status, error FROM tis_sync_run WHERE job = 'PostTrainingBodyTrustJob' "
+                                  "ORDER BY id DESC LIMIT 1")[0]
+    assert status == "aborted" and error.startswith("cancel: the service is shutting down"), error
+    assert "still running after" not in error and "(while waiting for " in error, error
+
+
 def test_second_run_of_a_running_job_exits_3(demo_db, run_tis, tis_bin, log_dir):
     proc = start_job(tis_bin, demo_db, log_dir, "PostEmployingBodyTrustJob",
                      {"TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS": "3000"})
