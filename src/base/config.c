@@ -7,6 +7,7 @@
 #include "cron.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,8 +284,54 @@ static int find_key(const char *key)
     return -1;
 }
 
-static int apply_ini_line(config *cfg, const char *path, int lineno, char *line, char *section,
-                          size_t section_len, strbuf *err)
+/* One INI file being read: where it is, and which keys it set already. */
+typedef struct {
+    config *cfg;
+    const char *path;
+    int lineno;
+    char section[128];
+    bool seen[CFG_COUNT];
+} ini_reader;
+
+/* An unquoted value holding " ;" or " #": an inline comment, which this
+ * format does not have (it would silently become part of the value). */
+static bool has_inline_comment(const char *value)
+{
+    for (const char *p = value + 1; *p; p++)
+        if ((*p == ';' || *p == '#') && isspace((unsigned char)p[-1]))
+            return true;
+    return false;
+}
+
+static int apply_value(ini_reader *r, const char *name, char *value, strbuf *err)
+{
+    size_t vlen = strlen(value);
+    bool quoted = vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"';
+    if (quoted) {
+        value[vlen - 1] = '\0';
+        value++;
+    }
+    char *key = xasprintf("%s%s%s", r->section, *r->section ? "." : "", name);
+    int idx = find_key(key);
+    if (idx < 0)
+        sb_printf(err, "%s:%d: unknown key '%s' (see tis-sync config-reference)", r->path, r->lineno, key);
+    else if (r->seen[idx])
+        sb_printf(err, "%s:%d: '%s' is set twice (first at %s)", r->path, r->lineno, key, r->cfg->entries[idx].source);
+    else if (!quoted && has_inline_comment(value))
+        sb_printf(err, "%s:%d: the value of '%s' holds an inline comment (' ;' or ' #'), which this format does not "
+                       "have: put the comment on a line of its own, or quote the value",
+                  r->path, r->lineno, key);
+    else {
+        r->seen[idx] = true;
+        set_entry(r->cfg, idx, value, xasprintf("%s:%d", r->path, r->lineno));
+        free(key);
+        return 0;
+    }
+    free(key);
+    return -1;
+}
+
+static int apply_ini_line(ini_reader *r, char *line, strbuf *err)
 {
     str_trim(line);
     if (!*line || *line == '#' || *line == ';')
@@ -292,33 +339,20 @@ static int apply_ini_line(config *cfg, const char *path, int lineno, char *line,
     if (*line == '[') {
         char *end = strchr(line, ']');
         if (!end || end[1]) {
-            sb_printf(err, "%s:%d: malformed section header (expected [name])", path, lineno);
+            sb_printf(err, "%s:%d: malformed section header (expected [name])", r->path, r->lineno);
             return -1;
         }
         *end = '\0';
-        snprintf(section, section_len, "%s", str_trim(line + 1));
+        snprintf(r->section, sizeof r->section, "%s", str_trim(line + 1));
         return 0;
     }
     char *eq = strchr(line, '=');
     if (!eq) {
-        sb_printf(err, "%s:%d: expected key = value", path, lineno);
+        sb_printf(err, "%s:%d: expected key = value", r->path, r->lineno);
         return -1;
     }
     *eq = '\0';
-    char *name = str_trim(line), *value = str_trim(eq + 1);
-    size_t vlen = strlen(value);
-    if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
-        value[vlen - 1] = '\0';
-        value++;
-    }
-    char *key = xasprintf("%s%s%s", section, *section ? "." : "", name);
-    int idx = find_key(key);
-    if (idx < 0)
-        sb_printf(err, "%s:%d: unknown key '%s' (see tis-sync config-reference)", path, lineno, key);
-    else
-        set_entry(cfg, idx, value, xasprintf("%s:%d", path, lineno));
-    free(key);
-    return idx < 0 ? -1 : 0;
+    return apply_value(r, str_trim(line), str_trim(eq + 1), err);
 }
 
 int config_load_file(config *cfg, const char *path, strbuf *err)
@@ -328,12 +362,20 @@ int config_load_file(config *cfg, const char *path, strbuf *err)
         sb_printf(err, "cannot read config file %s: %s", path, strerror(errno));
         return -1;
     }
-    char section[128] = "";
+    ini_reader r = {.cfg = cfg, .path = path};
     char *line = NULL;
     size_t cap = 0;
-    int lineno = 0, rc = 0;
-    while (rc == 0 && getline(&line, &cap, f) != -1)
-        rc = apply_ini_line(cfg, path, ++lineno, line, section, sizeof section, err);
+    ssize_t n;
+    int rc = 0;
+    while (rc == 0 && (n = getline(&line, &cap, f)) != -1) {
+        r.lineno++;
+        if (memchr(line, '\0', (size_t)n)) { /* the rest of the line would be dropped unseen */
+            sb_printf(err, "%s:%d: the line holds a NUL byte", path, r.lineno);
+            rc = -1;
+        } else {
+            rc = apply_ini_line(&r, line, err);
+        }
+    }
     free(line);
     fclose(f);
     return rc;

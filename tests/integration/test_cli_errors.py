@@ -45,6 +45,32 @@ def test_unknown_config_key_names_file_and_line(run_tis, tmp_path):
     assert cp.returncode == 2 and f"{ini}:2" in cp.stderr and "jobs.owner_mod" in cp.stderr
 
 
+@pytest.mark.parametrize("text,line,says", [
+    # issue 10, defect 6: each of these was taken silently
+    (b"[database]\nurl = sqlite:a.db\n[log]\nlevel = INFO\nlevel = DEBUG\n", 5, "'log.level' is set twice (first at "),
+    (b"[database]\nurl = sqlite:a.db\npassword = abc\0def\n", 3, "the line holds a NUL byte"),
+    (b"[log]\ndir = /var/log/apps ; where the logs go\n", 2, "the value of 'log.dir' holds an inline comment"),
+    (b"[slack]\nchannel = #tis # the team\n", 2, "the value of 'slack.channel' holds an inline comment"),
+])
+def test_ini_refuses_what_it_would_take_wrongly(run_tis, tmp_path, text, line, says):
+    ini = tmp_path / "tis-sync.ini"
+    ini.write_bytes(text)
+    cp = run_tis("--config", ini, "history", cwd=tmp_path)
+    assert cp.returncode == 2 and f"{ini}:{line}: {says}" in cp.stderr, cp.stderr
+    assert "abc" not in cp.stderr  # a password is never echoed
+
+
+def test_ini_keeps_what_is_not_a_comment(run_tis, tmp_path):
+    """A ';' or '#' inside a value, or a quoted value, is the value."""
+    ini = tmp_path / "tis-sync.ini"
+    ini.write_text('[database]\nurl = sqlite:a.db\npassword = pa;ss#word\n[slack]\nchannel = "#tis ; team"\n'
+                   "; a comment line\n# another\n")
+    cp = run_tis("--config", ini, "history", cwd=tmp_path)
+    assert cp.returncode == 0, cp.stderr
+    ini.write_text(ini.read_text() + "[log]\nlevel = LOUD\n")  # and the file is really read
+    assert run_tis("--config", ini, "history", cwd=tmp_path).returncode == 2
+
+
 def test_missing_config_file(run_tis, tmp_path):
     cp = run_tis("--config", tmp_path / "nope.ini", "history")
     assert cp.returncode == 2 and "nope.ini" in cp.stderr and "No such file" in cp.stderr
