@@ -31,6 +31,7 @@ typedef enum {
     KIND_JOB_POLICY,
     KIND_DATE_OF_CHANGE,
     KIND_CHOICE, /* one of the words of `choices` */
+    KIND_RATIO,  /* a decimal from 0 to 1 */
 } value_kind;
 
 typedef struct {
@@ -140,6 +141,9 @@ static const setting settings[CFG_COUNT] = {
                         "retries of a rejected (429/5xx) bulk item or request"},
     [CFG_ES_KEEP_PREVIOUS] = {"search.keep_previous", {"TIS_SYNC_ES_KEEP_PREVIOUS"}, NULL, "1", KIND_INT, 0, 100,
                               "older indices kept after the alias switch"},
+    [CFG_ES_MIN_RATIO] = {"search.min_ratio", {"TIS_SYNC_ES_MIN_RATIO"}, NULL, "0.5", KIND_RATIO, 0, 0,
+                          "a new index with fewer documents than this share of the one it replaces is not switched "
+                          "to (a wrong database, a failed restore); `run --force` overrides it once"},
     [CFG_ES_TIMEOUT] = {"search.timeout", {"TIS_SYNC_ES_TIMEOUT"}, NULL, "120", KIND_INT, 1, 3600,
                         "seconds one search request may take"},
     [CFG_SLACK_TOKEN] = {"slack.token", {"SLACK_API_TOKEN"}, NULL, NULL, KIND_SECRET, 0, 0, "chat.postMessage token"},
@@ -452,6 +456,14 @@ static bool check_value(int key, const char *value, strbuf *err)
             return true;
         sb_printf(err, "expected a whole number from %lld to %lld", s->min, s->max);
         return false;
+    case KIND_RATIO: {
+        char *end = NULL;
+        double d = strtod(value, &end);
+        if (end != value && !*end && d >= 0 && d <= 1)
+            return true;
+        sb_puts(err, "expected a decimal from 0 to 1");
+        return false;
+    }
     case KIND_BOOL:
         if (str_ieq(value, "true") || str_ieq(value, "false") || !strcmp(value, "1") || !strcmp(value, "0"))
             return true;
@@ -698,6 +710,12 @@ int config_finish(config *cfg, strbuf *err)
 const char *cfg_str(const config *cfg, cfg_key key)
 {
     return cfg->entries[key].value;
+}
+
+double cfg_ratio(const config *cfg, cfg_key key)
+{
+    const char *s = cfg->entries[key].value;
+    return s ? strtod(s, NULL) : 0;
 }
 
 long long cfg_int(const config *cfg, cfg_key key)

@@ -57,6 +57,7 @@ typedef enum {
     CFG_ES_CONCURRENCY,
     CFG_ES_RETRIES,
     CFG_ES_KEEP_PREVIOUS,
+    CFG_ES_MIN_RATIO,
     CFG_ES_TIMEOUT,
     CFG_SLACK_TOKEN,
     CFG_SLACK_CHANNEL,
@@ -115,6 +116,8 @@ int config_finish(config *cfg, strbuf *err);
 
 const char *cfg_str(const config *cfg, cfg_key key); /* NULL if unset */
 long long cfg_int(const config *cfg, cfg_key key);
+/* A KIND_RATIO setting (0 to 1). */
+double cfg_ratio(const config *cfg, cfg_key key);
 bool cfg_bool(const config *cfg, cfg_key key);
 const char *cfg_source(const config *cfg, cfg_key key);
 const char *cfg_name(cfg_key key);

@@ -13,7 +13,7 @@ typedef struct {
     const char *command;
     const char **args; /* positional arguments after the command */
     int nargs;
-    bool tcs, chain, with_dependents;
+    bool tcs, chain, with_dependents, force;
     long long persons, seed, limit;
     const char *config_path;
     const char *schema;         /* init-db --tcs --schema 2019|2026 */

@@ -30,6 +30,8 @@ static const char usage[] =
     "\n"
     "commands:\n"
     "  run JOB... [--with-dependents]   run jobs now (job, legacy bean or method name)\n"
+    "      [--force]                    the search jobs: switch even to an index smaller than\n"
+    "                                   search.min_ratio of the live one\n"
     "      [--date-of-change D|ANY]     PersonRecordStatusJob: the persons whose membership\n"
     "                                   starts on D or ended the day before (default today)\n"
     "  run --chain                      run the nightly chain in order\n"
@@ -80,6 +82,8 @@ static int parse_command_flag(cli_options *o, const char *flag, const char *valu
         o->chain = true;
     else if (!strcmp(flag, "--with-dependents"))
         o->with_dependents = true;
+    else if (!strcmp(flag, "--force"))
+        o->force = true;
     else if (!strcmp(flag, "--config"))
         o->config_path = value;
     else if (!strcmp(flag, "--schema") && strcmp(value, "2019") != 0 && strcmp(value, "2026") != 0)
@@ -115,7 +119,7 @@ static int parse_command_flag(cli_options *o, const char *flag, const char *valu
  * for cli_load_config; the rest land in *o. */
 static int parse_args(int argc, char **argv, cli_options *o)
 {
-    static const char *const known[] = {"--tcs", "--chain", "--with-dependents", "--wait", "--help"};
+    static const char *const known[] = {"--tcs", "--chain", "--with-dependents", "--force", "--wait", "--help"};
     o->args = xcalloc((size_t)argc, sizeof *o->args);
     o->persons = -1;
     o->limit = 50;
@@ -240,7 +244,8 @@ static int cmd_run(const cli_options *o, const config *cfg)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     notify_start(cfg);
-    run_request req = {.cfg = cfg, .trigger = TRIGGER_CLI, .cancel = &stop_requested, .argument = o->date_of_change};
+    run_request req = {.cfg = cfg, .trigger = TRIGGER_CLI, .cancel = &stop_requested, .argument = o->date_of_change,
+                       .force = o->force};
     run_outcome outcome = runner_run_sequence(&req, jobs, n);
     notify_stop(10);
     switch (outcome) {

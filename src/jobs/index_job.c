@@ -98,6 +98,30 @@ static int build_index(job_ctx *ctx, const index_builder *b, void *state, search
     return step(ctx, "complete index", search_rebuild_complete(r, ctx->records, err), err);
 }
 
+/* A new index much smaller than the one it replaces comes from a wrong
+ * source (the wrong database, a failed restore), not from a night's
+ * changes: it is not switched to unless the operator forced this run. */
+static int check_not_shrunk(job_ctx *ctx, search_rebuild *r, strbuf *err)
+{
+    long long live = -1;
+    if (step(ctx, "count the live index", search_rebuild_live_count(r, &live, err), err) != 0)
+        return -1;
+    double min = cfg_ratio(ctx->cfg, CFG_ES_MIN_RATIO);
+    if (live <= 0 || (double)ctx->records >= min * (double)live)
+        return 0;
+    if (ctx->force) {
+        log_warn("search: %s has %lld documents, %s serves %lld: below search.min_ratio %.2f; switching anyway "
+                 "(--force)",
+                 r->index, ctx->records, r->alias, live, min);
+        return 0;
+    }
+    return job_fail(ctx, "check size",
+                    "the new index %s has %lld documents, the live %s has %lld: fewer than search.min_ratio (%.2f) of "
+                    "them, so the alias stays (a wrong database or a failed restore? to switch anyway: tis-sync run "
+                    "%s --force)",
+                    r->index, ctx->records, r->alias, live, min, job_table[ctx->job].name);
+}
+
 static void prune(job_ctx *ctx, search_rebuild *r)
 {
     strbuf report;
@@ -121,6 +145,8 @@ static int rebuild(job_ctx *ctx, search_client *c, const index_builder *b, void 
                  r.legacy ? "the legacy concrete index" : r.nold ? r.old[0] : "nothing");
         rc = build_index(ctx, b, state, &r, &err);
     }
+    if (rc == 0)
+        rc = check_not_shrunk(ctx, &r, &err);
     b->close(state);
     /* The lock is confirmed last: had another instance taken the job over
      * meanwhile, this build must not go live. */

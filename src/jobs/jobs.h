@@ -46,6 +46,7 @@ typedef struct job_ctx {
     atomic_llong rows_expected;     /* 0 when unknown */
     tcs_shape shape;                /* the TCS schema shape found at the start of the run */
     const char *argument;           /* PersonRecordStatusJob's date of change (NULL: today) */
+    bool force;                     /* run --force: switch to an index below search.min_ratio */
     atomic_int *cancel;             /* set when the job must stop: the service stops, or an operator cancels */
     char cancelled_by[129];         /* the operator who cancelled ("api:<token>"), set before *cancel */
     struct job_lock *lock;          /* the job's lease, held by the runner */

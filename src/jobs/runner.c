@@ -384,7 +384,8 @@ run_outcome runner_run(const run_request *req, job_id job)
     } else if (paused_here(req, book, job)) {
         outcome = RUN_PAUSED;
     } else {
-        job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel, .lock = lock, .argument = req->argument};
+        job_ctx ctx = {.cfg = req->cfg, .job = job, .cancel = req->cancel, .lock = lock, .argument = req->argument,
+                       .force = req->force};
         sb_init(&ctx.error);
         const char *today = req->today ? req->today : cfg_str(req->cfg, CFG_TODAY);
         if (today)

@@ -41,6 +41,9 @@ typedef struct {
     /* PersonRecordStatusJob's date of change: "ANY" or YYYY-MM-DD; NULL
      * for today. The other jobs take no argument and ignore it. */
     const char *argument;
+    /* An operator's override of a safety check for this run only (`run
+     * --force`: the search jobs switch to a much smaller index). */
+    bool force;
     /* Per job id, the history row made when the job was asked for through
      * the API (history_queue: it records who asked), or 0; NULL: none.
      * Such a job runs even when paused. */

@@ -167,6 +167,28 @@ static int count_documents(search_rebuild *r, long long *count, strbuf *err)
     return rc;
 }
 
+int search_rebuild_live_count(search_rebuild *r, long long *count, strbuf *err)
+{
+    *count = -1;
+    if (r->nold == 0 && !r->legacy)
+        return 0;
+    char *path = xasprintf("/%s/_count", r->alias);
+    search_response resp;
+    int rc = expect_ok(r, "GET", path, NULL, r->alias, &resp, err);
+    free(path);
+    if (rc != 0)
+        return -1;
+    json_t *n = json_object_get(resp.json, "count");
+    if (json_is_integer(n))
+        *count = (long long)json_integer_value(n);
+    else {
+        sb_printf(err, "%s: the _count answer has no count", r->alias);
+        rc = -1;
+    }
+    search_response_free(&resp);
+    return rc;
+}
+
 int search_rebuild_complete(search_rebuild *r, long long documents, strbuf *err)
 {
     /* auto_expand_replicas 0-all: a copy on every data node the cluster

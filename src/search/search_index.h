@@ -37,6 +37,9 @@ int search_rebuild_begin(search_rebuild *r, search_client *c, const char *alias,
 int search_rebuild_create(search_rebuild *r, const char *mappings, strbuf *err);
 /* Restores normal settings, refreshes, and checks the count is DOCUMENTS. */
 int search_rebuild_complete(search_rebuild *r, long long documents, strbuf *err);
+/* The documents the alias serves now (the index it replaces); -1 when
+ * it serves none yet. */
+int search_rebuild_live_count(search_rebuild *r, long long *count, strbuf *err);
 int search_rebuild_switch(search_rebuild *r, strbuf *err);
 /* Deletes old ALIAS-<timestamp> indices beyond KEEP; returns how many could
  * not be deleted (reasons appended to *report, the alias is fine anyway). */

@@ -583,6 +583,30 @@ def assert_untouched(engine, alias, index, count):
     assert engine.count(alias) == count
 
 
+def test_an_empty_source_does_not_replace_a_full_index(live_alias, run_tis, engine, alias, opensearch_url):
+    """Issue 10, defect 8: a source with far fewer persons (a wrong
+    database, a failed restore) fails the run and leaves the alias, unless
+    the operator forces that one run."""
+    db, index = live_alias
+    count = engine.count(alias)
+    db.execute("DELETE FROM Person WHERE id % 10 <> 0")  # 90% of the persons gone
+    cp = run_search(run_tis, db, opensearch_url, alias)
+    assert cp.returncode == 1, cp.stderr[-3000:]
+    assert "check size: the new index" in cp.stderr and "search.min_ratio (0.50)" in cp.stderr, cp.stderr[-3000:]
+    assert f"tis-sync run {JOB} --force" in cp.stderr
+    assert_untouched(engine, alias, index, count)
+    # a share above search.min_ratio is a night's changes: switched
+    cp = run_search(run_tis, db, opensearch_url, alias, env={"TIS_SYNC_ES_MIN_RATIO": "0.05"})
+    assert_ok(cp)
+    smaller = engine.count(alias)
+    assert 0 < smaller < count / 5
+    db.execute("DELETE FROM Person")
+    assert run_search(run_tis, db, opensearch_url, alias).returncode == 1
+    assert engine.count(alias) == smaller
+    assert_ok(run_search(run_tis, db, opensearch_url, alias, "--force"))  # the operator's override, once
+    assert engine.count(alias) == 0
+
+
 def test_unreachable_engine_fails_cleanly(live_alias, run_tis, engine, alias):
     db, index = live_alias
     count = engine.count(alias)
