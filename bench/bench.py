@@ -40,7 +40,7 @@ import pymysql
 ROOT = Path(__file__).resolve().parents[1]
 BIN = os.environ.get("TIS_SYNC_BIN", str(ROOT / "build" / "tis-sync"))
 TODAY, YESTERDAY = "2026-03-10", "2026-03-09"
-WORK = Path(tempfile.gettempdir()) / "tis-sync-bench"
+WORK = Path(os.environ.get("TIS_SYNC_BENCH_DIR") or Path(tempfile.gettempdir()) / "tis-sync-bench")
 JOBS = ["PersonOwnerRebuildJob", "PersonPlacementEmployingBodyTrustJob", "PersonPlacementTrainingBodyTrustJob",
         "PostEmployingBodyTrustJob", "PostTrainingBodyTrustJob", "PersonRecordStatusJob",
         "PersonElasticSearchSyncJob", "RevalCurrentPmSyncJob", "PostFundingStatusSyncJob",
@@ -405,9 +405,14 @@ def start(script, env=None):
     return out.strip().splitlines()[-1]
 
 
-def stop_started():
+def stop_started(keep=False):
+    """Stops the servers this run started (issue 10, defect 11: a private
+    MariaDB with a 1 GiB buffer pool was left running), unless KEEP."""
     for script, folder in reversed(STARTED):
-        subprocess.run([str(ROOT / "scripts" / script), "stop", folder], capture_output=True)
+        if keep:
+            print(f"bench: {script} kept running in {folder} (scripts/{script} stop {folder})", file=sys.stderr)
+        else:
+            subprocess.run([str(ROOT / "scripts" / script), "stop", folder], capture_output=True)
 
 
 def declare_exchange(amqp_url):
@@ -428,6 +433,8 @@ def add_server_args(ap):
     ap.add_argument("--amqp-url")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny sizes, no engine or broker unless given: just to keep the script working")
+    ap.add_argument("--keep-servers", action="store_true",
+                    help="leave the servers this run started running (they are stopped by default)")
 
 
 def start_servers(args):
@@ -457,7 +464,7 @@ def main():
         results = {"sections": [bench_2026(server, persons, services), bench_2019(server, persons)],
                    "rss": rss_only(server, rss_persons, services)}
     finally:
-        stop_started()
+        stop_started(args.keep_servers)
     command = "bench/bench.py --smoke" if args.smoke else \
         f"bench/bench.py --persons {persons} --rss-persons {rss_persons}"
     text = report(results, command, services)

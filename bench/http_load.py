@@ -230,7 +230,7 @@ def main():
             service.stop()
         db.drop()
     finally:
-        stop_started()
+        stop_started(args.keep_servers)
     command = "bench/http_load.py --smoke" if args.smoke else \
         f"bench/http_load.py --persons {args.persons} --clients {args.clients} --rounds {args.rounds}"
     text = report(args, counts, quiet, loaded, samples, errors, command)

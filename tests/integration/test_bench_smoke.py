@@ -24,6 +24,19 @@ def test_bench_smoke(mariadb_server, tis_bin, tmp_path):
     assert "| PostFundingStatusSyncJob | " in text
 
 
+def test_bench_stops_the_server_it_started(tis_bin, tmp_path):
+    """Issue 10, defect 11: bench.py's own MariaDB (1 GiB buffer pool) is
+    stopped when it ends, unless --keep-servers."""
+    env = {**os.environ, "TIS_SYNC_BIN": tis_bin, "TIS_SYNC_BENCH_DIR": str(tmp_path / "bench")}
+    cp = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "bench.py"), "--smoke", "--out",
+                         str(tmp_path / "B.md")], env=env, capture_output=True, text=True, timeout=600)
+    assert cp.returncode == 0, cp.stdout[-3000:] + cp.stderr[-3000:]
+    folder = str(tmp_path / "bench" / "mariadb")
+    assert os.path.isdir(folder)
+    running = subprocess.run(["pgrep", "-f", f"mariadbd.*{folder}"], capture_output=True, text=True).stdout
+    assert not running.strip(), f"bench.py left its MariaDB running: {running}"
+
+
 def test_http_load_bench_smoke(mariadb_server, tis_bin):
     env = {**os.environ, "TIS_SYNC_BIN": tis_bin}
     cp = subprocess.run([sys.executable, str(REPO_ROOT / "bench" / "http_load.py"), "--smoke", "--mysql-url",
