@@ -1,5 +1,6 @@
 # tis-sync build. `make` builds build/tis-sync; `make asan` the same under
-# ASan+UBSan in build-asan/; `make unit` the cmocka unit tests; `make test`
+# ASan+UBSan in build-asan/, `make tsan` under ThreadSanitizer in
+# build-tsan/; `make unit` the cmocka unit tests; `make test`
 # runs everything (scripts/test.sh).
 CC ?= cc
 PKGS := libmariadb sqlite3 libcurl jansson libmicrohttpd libsystemd librabbitmq libcrypto
@@ -11,13 +12,14 @@ CFLAGS_BASE := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wstrict-pr
 LIBS := $(shell pkg-config --libs $(PKGS)) -lpthread -lm
 RELEASE_FLAGS := -O2 -g
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+TSAN_FLAGS := -O1 -g -fsanitize=thread -fno-omit-frame-pointer
 
 SRCS := $(wildcard src/*/*.c)
 SQL := $(shell find sql -name '*.sql')
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 
-.PHONY: all asan unit unit-asan test cppcheck clean bench
+.PHONY: all asan tsan unit unit-asan unit-tsan test cppcheck clean bench
 
 all: build/tis-sync
 
@@ -54,12 +56,18 @@ endef
 
 $(eval $(call build_tree,build,$(RELEASE_FLAGS)))
 $(eval $(call build_tree,build-asan,$(ASAN_FLAGS)))
+$(eval $(call build_tree,build-tsan,$(TSAN_FLAGS)))
 
 asan: build-asan/tis-sync
 
 unit: $(patsubst test_%,build/tests/unit_%,$(UNIT_TESTS))
 
 unit-asan: $(patsubst test_%,build-asan/tests/unit_%,$(UNIT_TESTS))
+
+# ThreadSanitizer: the unit tests and the daemon's threaded integration tests.
+tsan: build-tsan/tis-sync
+
+unit-tsan: $(patsubst test_%,build-tsan/tests/unit_%,$(UNIT_TESTS))
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
@@ -72,4 +80,4 @@ bench: all
 	scripts/bench.sh
 
 clean:
-	rm -rf build build-asan build-gen
+	rm -rf build build-asan build-tsan build-gen

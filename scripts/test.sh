@@ -17,7 +17,10 @@
 #   unit      every build/tests/unit_* and build-asan/tests/unit_* (cmocka,
 #             CMOCKA_MESSAGE_OUTPUT=TAP: one count per test case)
 #   pytest    tests/integration with TIS_SYNC_BIN=build/tis-sync, then again
-#             with build-asan/tis-sync under ASan/UBSan (counted via --junitxml)
+#             with build-asan/tis-sync under ASan/UBSan, then the threaded
+#             tests (TSAN_TESTS) with build-tsan/tis-sync under
+#             ThreadSanitizer (a report fails the test: serve_helpers checks
+#             every log for it; counted via --junitxml)
 #   cppcheck  make cppcheck (one test)
 #
 # -k EXPR is passed to pytest, as is everything after `--`.
@@ -44,6 +47,12 @@ while [ $# -gt 0 ]; do
 done
 
 PY=/usr/bin/python3                 # Debian's: has python3-pytest + python3-pymysql
+PYTEST_PATHS=(tests/integration)    # what run_pytest runs
+# Under ThreadSanitizer: the tests of the daemon's threads (scheduler,
+# workers, run monitors, lease renewers, HTTP connections, sessions).
+TSAN_TESTS=(tests/integration/test_serve.py tests/integration/test_serve_api.py
+            tests/integration/test_serve_cluster.py tests/integration/test_operator_api.py
+            tests/integration/test_operator_cli.py tests/integration/test_galera.py)
 [ -x "$PY" ] || PY=python3
 QUICK=${TIS_SYNC_TEST_QUICK:-0}
 JOBS=$(nproc 2>/dev/null || echo 2)
@@ -238,7 +247,7 @@ run_pytest() {
     say "pytest ($label): TIS_SYNC_BIN=$bin"
     env TIS_SYNC_BIN="$bin" "$@" \
         timeout --foreground -k 30 "${TIS_SYNC_PYTEST_TIMEOUT:-2700}" \
-        "$PY" -m pytest tests/integration -p no:cacheprovider \
+        "$PY" -m pytest "${PYTEST_PATHS[@]}" -p no:cacheprovider \
             --junitxml="$xml" -o junit_family=xunit1 "${PYTEST_ARGS[@]}" </dev/null
     rc=$?
     counts=$("$PY" - "$xml" <<'EOF'
@@ -319,6 +328,8 @@ if [ "$QUICK" != 1 ]; then
         run_logged "make unit-asan" "$RUN/make-unit-asan.log" make -j"$JOBS" unit-asan \
             || fail "build: make unit-asan"
     fi
+    say "build: make tsan unit-tsan"
+    run_logged "make tsan" "$RUN/make-tsan.log" make -j"$JOBS" tsan unit-tsan || fail "build: make tsan"
 fi
 
 # --------------------------------------------------------------------------
@@ -387,6 +398,8 @@ if [ "$QUICK" != 1 ]; then
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
     UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         run_unit_dir build-asan/tests asan
+    say "unit tests (build-tsan/tests)"
+    TSAN_OPTIONS=halt_on_error=1 run_unit_dir build-tsan/tests tsan
 fi
 
 # --------------------------------------------------------------------------
@@ -427,6 +440,9 @@ if [ "$QUICK" != 1 ]; then
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         "${lsan[@]}"
+    PYTEST_PATHS=("${TSAN_TESTS[@]}")
+    run_pytest tsan build-tsan/tis-sync TSAN_OPTIONS=halt_on_error=0
+    PYTEST_PATHS=(tests/integration)
 fi
 
 # --------------------------------------------------------------------------

@@ -78,7 +78,7 @@ static void format_day(long long days, char out[11])
     long long y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     long long mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
     char buf[48];
-    snprintf(buf, sizeof buf, "%04lld-%02lld-%02lld", y + (m <= 2), m, d);
+    snprintf(buf, sizeof buf, "%04lld-%02d-%02d", y + (m <= 2), (int)m, (int)d);
     memcpy(out, buf, 10);
     out[10] = '\0';
 }

@@ -38,7 +38,7 @@ _STRIP_EXACT = ("ES_URLS",)
 
 # Markers a sanitizer build prints on a real error.
 _SANITIZER_RE = re.compile(
-    r"ERROR: (Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer"
+    r"ERROR: (Address|Leak|Memory|Thread|UndefinedBehavior)Sanitizer|WARNING: ThreadSanitizer"
     r"|: runtime error: "
 )
 

@@ -550,7 +550,8 @@ static void *log_reader(void *arg)
 }
 
 /* A reload (SIGHUP) sets the level while workers log. Meaningful under
- * ThreadSanitizer, which reports the data race on a plain variable. */
+ * ThreadSanitizer (make unit-tsan, run by scripts/test.sh), which fails it
+ * on a data race on a plain variable. */
 static void test_log_level_concurrent(void **state)
 {
     (void)state;
