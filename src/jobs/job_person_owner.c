@@ -148,6 +148,17 @@ static int call_procedure(job_ctx *ctx, db *conn)
     char stamp[32];
     snprintf(stamp, sizeof stamp, "%s 12:00:00", ctx->today);
     db_param p = DBP_TEXT(stamp);
+    /* The procedure reads today from the session clock, which MariaDB
+     * cannot set outside 1970 to 2038 (UNIX_TIMESTAMP is NULL there, and
+     * SET timestamp = NULL would silently mean the real today). */
+    long long settable = 0;
+    if (db_query_int(conn, "SELECT UNIX_TIMESTAMP(?) IS NOT NULL", &p, 1, &settable) != 0)
+        return job_fail(ctx, "set today", "%s", db_error(conn));
+    if (!settable)
+        return job_fail(ctx, "set today",
+                        "build_person_localoffice() reads today from the session clock, which MariaDB cannot set to "
+                        "%s (before 1970 or after 2038); use owner_mode = native for this today",
+                        ctx->today);
     if (db_exec(conn, "SET timestamp = UNIX_TIMESTAMP(?)", &p, 1) != 0)
         return job_fail(ctx, "set today", "%s", db_error(conn));
     if (db_begin(conn) != 0)

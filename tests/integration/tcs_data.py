@@ -31,13 +31,16 @@ def placeholder(db):
     return "?" if db.kind == "sqlite" else "%s"
 
 
-def insert_rows(db, table, columns, rows):
-    """Inserts rows (tuples) into table in one connection."""
+def insert_rows(db, table, columns, rows, zero_dates=False):
+    """Inserts rows (tuples) into table in one connection (ZERO_DATES: with
+    a MariaDB sql_mode that lets 0000-00-00 in, as some servers have)."""
     ph = ", ".join([placeholder(db)] * len(columns))
     sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({ph})"
     con = db.connect()
     try:
         cur = con.cursor()
+        if zero_dates and db.kind == "mysql":
+            cur.execute("SET SESSION sql_mode = ''")
         for row in rows:
             cur.execute(sql, row)
         if db.kind == "sqlite":
