@@ -19,7 +19,7 @@ SQL := $(shell find sql -name '*.sql')
 UNIT_TESTS := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 LIB_SRCS := $(filter-out src/cli/main.c,$(SRCS))
 
-.PHONY: all asan tsan unit unit-asan unit-tsan test cppcheck clean bench
+.PHONY: all asan tsan fuzz unit unit-asan unit-tsan test cppcheck clean bench
 
 all: build/tis-sync
 
@@ -64,6 +64,32 @@ unit: $(patsubst test_%,build/tests/unit_%,$(UNIT_TESTS))
 
 unit-asan: $(patsubst test_%,build-asan/tests/unit_%,$(UNIT_TESTS))
 
+# libFuzzer targets (clang): tests/fuzz/fuzz_*.c, each linked with the
+# code under ASan and UBSan. `make fuzz` builds them; scripts/test.sh runs
+# each for a while on its corpus (tests/fuzz/corpus/<target>/).
+FUZZ_CC := clang
+FUZZ_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+              -Wno-missing-field-initializers # gcc, which builds the product, checks initializers
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OBJS := $(patsubst src/%.c,build-fuzz/obj/%.o,$(LIB_SRCS)) build-fuzz/obj/sql_files.o build-fuzz/obj/api_files.o \
+             build-fuzz/obj/web_files.o
+
+build-fuzz/obj/%.o: src/%.c $(wildcard src/*/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@echo CC $@
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+build-fuzz/obj/%_files.o: build-gen/%_files.c
+	@mkdir -p build-fuzz/obj
+	@echo CC $@
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -c $< -o $@
+
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@echo LINK $@
+	@$(FUZZ_CC) $(CFLAGS_BASE) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ $(LIBS)
+
+fuzz: $(FUZZ_TARGETS)
+
 # ThreadSanitizer: the unit tests and the daemon's threaded integration tests.
 tsan: build-tsan/tis-sync
 
@@ -80,4 +106,4 @@ bench: all
 	scripts/bench.sh
 
 clean:
-	rm -rf build build-asan build-tsan build-gen
+	rm -rf build build-asan build-tsan build-fuzz build-gen

@@ -20,6 +20,7 @@ PACKAGES=(
     mariadb-server mariadb-client galera-4 rsync
     rabbitmq-server librabbitmq-dev openssl
     prometheus chromium chromium-driver python3-selenium
+    clang libclang-rt-14-dev
     python3-pytest python3-pymysql python3-pika python3-jsonschema
     tzdata curl time util-linux bc
 )

@@ -21,6 +21,9 @@
 #             tests (TSAN_TESTS) with build-tsan/tis-sync under
 #             ThreadSanitizer (a report fails the test: serve_helpers checks
 #             every log for it; counted via --junitxml)
+#   fuzz      every build-fuzz/fuzz_* (make fuzz, clang's libFuzzer under
+#             ASan+UBSan) for TIS_SYNC_FUZZ_SECONDS (60) on its corpus in
+#             tests/fuzz/corpus/ (one test each; a finding fails it)
 #   cppcheck  make cppcheck (one test)
 #
 # -k EXPR is passed to pytest, as is everything after `--`.
@@ -239,6 +242,41 @@ run_unit_dir() {   # run_unit_dir DIR LABEL
     return 0
 }
 
+# run_fuzz TARGET: runs build-fuzz/TARGET for FUZZ_SECONDS on its corpus
+# (new inputs go to the run's folder, never into tests/); a finding fails
+# it and is kept in the run's folder with libFuzzer's report.
+FUZZ_SECONDS=${TIS_SYNC_FUZZ_SECONDS:-60}
+run_fuzz() {
+    local target=$1 log="$RUN/fuzz-$1.log" rc
+    mkdir -p "$RUN/fuzz-corpus/$target"
+    build-fuzz/"$target" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 -artifact_prefix="$RUN/fuzz-$target-" \
+        "$RUN/fuzz-corpus/$target" "tests/fuzz/corpus/$target" </dev/null >"$log" 2>&1
+    rc=$?
+    echo "$rc" >"$RUN/fuzz-$target.rc"
+}
+
+fuzz_all() {
+    local t targets=() rc line
+    for t in build-fuzz/fuzz_*; do [ -x "$t" ] && targets+=("$(basename "$t")"); done
+    say "fuzzing: ${#targets[@]} targets, ${FUZZ_SECONDS} s each, two at a time"
+    for ((i = 0; i < ${#targets[@]}; i += 2)); do
+        run_fuzz "${targets[$i]}" &
+        [ -n "${targets[$((i + 1))]:-}" ] && run_fuzz "${targets[$((i + 1))]}" &
+        wait
+    done
+    for t in "${targets[@]}"; do
+        rc=$(cat "$RUN/fuzz-$t.rc" 2>/dev/null || echo 1)
+        line=$(grep -E "DONE|ERROR|SUMMARY" "$RUN/fuzz-$t.log" | tail -n 1)
+        if [ "$rc" = 0 ]; then
+            pass "fuzz-$t"
+            echo "    $t: $line"
+        else
+            show_tail "$RUN/fuzz-$t.log" 40
+            fail "fuzz: $t found a problem (exit $rc; see $RUN/fuzz-$t-*)"
+        fi
+    done
+}
+
 # run_pytest LABEL BIN [extra env assignments...]
 run_pytest() {
     local label=$1 bin=$2 xml counts p f s rc
@@ -330,6 +368,8 @@ if [ "$QUICK" != 1 ]; then
     fi
     say "build: make tsan unit-tsan"
     run_logged "make tsan" "$RUN/make-tsan.log" make -j"$JOBS" tsan unit-tsan || fail "build: make tsan"
+    say "build: make fuzz"
+    run_logged "make fuzz" "$RUN/make-fuzz.log" make -j"$JOBS" fuzz || fail "build: make fuzz"
 fi
 
 # --------------------------------------------------------------------------
@@ -446,7 +486,10 @@ if [ "$QUICK" != 1 ]; then
 fi
 
 # --------------------------------------------------------------------------
-# 6. static analysis
+# 6. fuzzing and static analysis
+
+[ "$QUICK" != 1 ] && fuzz_all
+
 
 say "make cppcheck"
 if run_logged "make cppcheck" "$RUN/cppcheck.log" make cppcheck; then

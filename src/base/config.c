@@ -301,8 +301,8 @@ typedef struct {
  * format does not have (it would silently become part of the value). */
 static bool has_inline_comment(const char *value)
 {
-    for (const char *p = value + 1; *p; p++)
-        if ((*p == ';' || *p == '#') && isspace((unsigned char)p[-1]))
+    for (const char *p = value; *p && p[1]; p++)
+        if ((p[1] == ';' || p[1] == '#') && isspace((unsigned char)p[0]))
             return true;
     return false;
 }
@@ -366,6 +366,13 @@ int config_load_file(config *cfg, const char *path, strbuf *err)
         sb_printf(err, "cannot read config file %s: %s", path, strerror(errno));
         return -1;
     }
+    int rc = config_load_stream(cfg, f, path, err);
+    fclose(f);
+    return rc;
+}
+
+int config_load_stream(config *cfg, FILE *f, const char *path, strbuf *err)
+{
     ini_reader r = {.cfg = cfg, .path = path};
     char *line = NULL;
     size_t cap = 0;
@@ -381,7 +388,6 @@ int config_load_file(config *cfg, const char *path, strbuf *err)
         }
     }
     free(line);
-    fclose(f);
     return rc;
 }
 

@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 
 typedef enum {
     CFG_DB_URL,
@@ -107,6 +108,8 @@ void config_free(config *cfg);
 
 /* Each returns 0, or -1 with a message naming key and source in *err. */
 int config_load_file(config *cfg, const char *path, strbuf *err);
+/* The same from an open stream F, named PATH in messages. */
+int config_load_stream(config *cfg, FILE *f, const char *path, strbuf *err);
 int config_load_env(config *cfg, strbuf *err);
 /* FLAG is the long option without its value, e.g. "--db". Returns 1 when
  * FLAG is not a configuration flag. */

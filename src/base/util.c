@@ -98,6 +98,7 @@ void sb_reserve(strbuf *sb, size_t extra)
         cap *= 2;
     sb->data = xrealloc(sb->data, cap);
     sb->cap = cap;
+    sb->data[sb->len] = '\0'; /* a reserved, still empty buffer is a string too (sb_steal) */
 }
 
 void sb_append(strbuf *sb, const char *s, size_t n)

@@ -13,7 +13,7 @@
 
 typedef struct {
     const char *source_sql;
-    derived_table table;
+    const derived_table *table;
     bool with_training;
 } trust_job;
 
@@ -67,7 +67,7 @@ static int run_trust_job(job_ctx *ctx, const trust_job *job)
         rc = job_fail(ctx, "read sources", "%s", db_error(conn));
     } else {
         src.state = db_rows_next(src.rows);
-        rc = derived_replace(ctx, &job->table, trust_next, &src);
+        rc = derived_replace(ctx, job->table, trust_next, &src);
         if (db_rows_close(src.rows) != 0 && rc == 0)
             rc = job_fail(ctx, "read sources", "%s", db_error(conn));
     }
@@ -84,24 +84,24 @@ static const derived_table post_trust = {"PostTrust", "post_trust_current", "pos
 
 int job_person_trust_employing(job_ctx *ctx)
 {
-    static const trust_job job = {"person_trust_source", person_trust, false};
+    static const trust_job job = {"person_trust_source", &person_trust, false};
     return run_trust_job(ctx, &job);
 }
 
 int job_person_trust_training(job_ctx *ctx)
 {
-    static const trust_job job = {"person_trust_source", person_trust, true};
+    static const trust_job job = {"person_trust_source", &person_trust, true};
     return run_trust_job(ctx, &job);
 }
 
 int job_post_trust_employing(job_ctx *ctx)
 {
-    static const trust_job job = {"post_trust_source", post_trust, false};
+    static const trust_job job = {"post_trust_source", &post_trust, false};
     return run_trust_job(ctx, &job);
 }
 
 int job_post_trust_training(job_ctx *ctx)
 {
-    static const trust_job job = {"post_trust_source", post_trust, true};
+    static const trust_job job = {"post_trust_source", &post_trust, true};
     return run_trust_job(ctx, &job);
 }
