@@ -315,8 +315,12 @@ cmd_start_cluster() {
     exec 9>"$dir/.lock"
     flock 9
     cmd_setup
+    # Ports are kept across restarts: a node restarted after a test killed it
+    # answers at the same URL.
     [[ -s "$dir/transport-ports" ]] || for n in "${CLUSTER_NODES[@]}"; do free_port; done >"$dir/transport-ports"
+    [[ -s "$dir/http-ports" ]] || for n in "${CLUSTER_NODES[@]}"; do free_port; done >"$dir/http-ports"
     mapfile -t ports <"$dir/transport-ports"
+    mapfile -t http_ports <"$dir/http-ports"
     for i in 0 1 2; do seeds+=("127.0.0.1:${ports[$i]}"); done
     local extra=()
     if cds_enabled && cds_up_to_date; then extra+=("-XX:SharedArchiveFile=$CDS_ARCHIVE"); fi
@@ -329,7 +333,7 @@ cmd_start_cluster() {
         OPENSEARCH_NODE_NAME=$n OPENSEARCH_TRANSPORT_PORT=${ports[$i]} \
             OPENSEARCH_SEED_HOSTS=$(IFS=,; echo "${seeds[*]}") \
             OPENSEARCH_INITIAL_MANAGERS=$(IFS=,; echo "${CLUSTER_NODES[*]}") \
-            OPENSEARCH_HEAP=${OPENSEARCH_HEAP:-384m} launch "$dir/$n" 0 "${extra[@]}"
+            OPENSEARCH_HEAP=${OPENSEARCH_HEAP:-384m} launch "$dir/$n" "${http_ports[$i]}" "${extra[@]}"
     done
     local deadline=$((SECONDS + ${OPENSEARCH_START_TIMEOUT:-180}))
     for n in "${CLUSTER_NODES[@]}"; do

@@ -266,6 +266,41 @@ int lock_acquire(const config *cfg, const char *name, unsigned wait_s, atomic_in
     return rc;
 }
 
+int lock_wait_free(const config *cfg, const char *name, unsigned wait_s, atomic_int *cancel, strbuf *err)
+{
+    db_options opts = cfg_db_options(cfg, false);
+    char *cerr = NULL;
+    db *conn = db_connect(cfg_db_url(cfg), &opts, &cerr);
+    if (!conn) {
+        sb_printf(err, "lock %s: %s", name, cerr);
+        free(cerr);
+        return -1;
+    }
+    double deadline = monotonic_seconds() + wait_s;
+    int rc;
+    for (;;) {
+        lease_row row;
+        int found = read_lease(conn, name, &row);
+        if (found < 0) {
+            sb_printf(err, "lock %s: cannot read its lease: %s", name, db_error(conn));
+            rc = -1;
+            break;
+        }
+        if (found == 0 || !row.live || holder_ended(row.holder)) {
+            rc = 1;
+            break;
+        }
+        if (monotonic_seconds() >= deadline || cancelled(cancel)) {
+            rc = 0;
+            break;
+        }
+        struct timespec ts = {0, POLL_MS * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    db_close(conn);
+    return rc;
+}
+
 int lock_fence(job_lock *lock, db *conn, strbuf *err)
 {
     if (!lock)

@@ -31,6 +31,10 @@ int lock_prepare(db *conn, strbuf *err);
  * CANCEL, if set while waiting, ends the wait with 0. */
 int lock_acquire(const config *cfg, const char *name, unsigned wait_s, atomic_int *cancel, job_lock **out,
                  strbuf *err);
+/* Waits up to WAIT_S seconds until nobody holds the lock NAME, without
+ * taking it (so that waiting for a job never makes that job's own start
+ * find its lock taken). 1 free, 0 still held (or CANCEL set), -1 error. */
+int lock_wait_free(const config *cfg, const char *name, unsigned wait_s, atomic_int *cancel, strbuf *err);
 /* The fence: in CONN's open transaction, right before it commits, renews
  * the lease with its token. 0 when it still holds; -1 with ERR set ("lease
  * lost ...") when another holder took it over: roll back. */

@@ -95,7 +95,11 @@ static void notify_failure(const char *job, const char *message)
     free(escaped);
 }
 
-/* Waits until no job that JOB reads from is running anywhere. */
+/* Waits until no job that JOB reads from is running anywhere. It only
+ * looks: taking the job's lease, even for an instant, could make that
+ * job's own start (a firing at the same second) find itself "already
+ * running". An upstream job that starts again right after is read as its
+ * previous result, which its tables keep until it commits. */
 static int wait_for_upstream(const run_request *req, job_ctx *ctx)
 {
     unsigned wait_s = (unsigned)cfg_int(req->cfg, CFG_DEPENDENCY_WAIT);
@@ -106,11 +110,9 @@ static int wait_for_upstream(const run_request *req, job_ctx *ctx)
             reads_from |= up->dependents[d] == ctx->job;
         if (!reads_from)
             continue;
-        job_lock *lock = NULL;
         strbuf err;
         sb_init(&err);
-        int rc = lock_acquire(req->cfg, up->name, wait_s, ctx->cancel, &lock, &err);
-        lock_release(lock);
+        int rc = lock_wait_free(req->cfg, up->name, wait_s, ctx->cancel, &err);
         if (rc < 0)
             job_fail(ctx, "wait for dependencies", "%s", err.data);
         else if (rc == 0 && job_cancelled(ctx)) /* the wait ended because the run was stopped */
