@@ -12,6 +12,11 @@
 #ifndef TIS_INDEX_JOB_H
 #define TIS_INDEX_JOB_H
 
+/* The mapping of a keyword field. A value longer than 8191 characters
+ * (Lucene's 32766-byte term limit at 4 bytes a character) is kept in the
+ * document but not indexed, instead of failing the whole job. */
+#define MAPPING_KEYWORD "{\"type\":\"keyword\",\"ignore_above\":8191}"
+
 #include "jobs.h"
 #include "search_client.h"
 
