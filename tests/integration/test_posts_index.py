@@ -190,7 +190,7 @@ def test_mapping_of_the_posts_index(posts_db, run_tis, engine, alias, opensearch
         "primarySpecialtyCode": "keyword", "primarySpecialtyName": "text", "currentTraineeSurnames": "keyword",
         "currentTraineeForenames": "keyword", "programmeNames": "keyword", "fundingTypes": "keyword",
         "trustIds": "long", "programmeIds": "long"}
-    assert props["primarySpecialtyName"]["fields"] == {"keyword": {"type": "keyword"}}
+    assert props["primarySpecialtyName"]["fields"] == {"keyword": {"type": "keyword", "ignore_above": 8191}}
     # searchable as the TIS post search does it
     assert engine.search_ids(alias, {"term": {"programmeNames": "apple; pear"}}) == ["1"]
     assert engine.search_ids(alias, {"term": {"trustIds": 11}}) == ["1", "2"]
