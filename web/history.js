@@ -6,7 +6,8 @@ import { get } from './api.js';
 import { badge, el, replace } from './dom.js';
 import { count, duration, localTime } from './format.js';
 
-const STATUSES = ['succeeded', 'failed', 'running', 'queued', 'cancelled', 'aborted', 'skipped', 'abandoned'];
+const STATUSES = ['succeeded', 'failed', 'running', 'queued', 'cancelled', 'aborted', 'skipped', 'abandoned',
+  'crashed'];
 const PAGE = 50;
 
 export async function showHistory(root, ctx) {

@@ -7,6 +7,6 @@ SELECT r.id, r.job, r.status, r.trigger_kind, r.started_by, r.instance, r.host, 
        (SELECT MAX(s.finished_at) FROM tis_sync_run s WHERE s.job = r.job AND s.status = 'succeeded')
 FROM tis_sync_run r
 WHERE r.id IN (SELECT MAX(e.id) FROM tis_sync_run e
-               WHERE e.status IN ('succeeded', 'failed', 'cancelled', 'aborted', 'abandoned')
+               WHERE e.status IN ('succeeded', 'failed', 'cancelled', 'aborted', 'abandoned', 'crashed')
                GROUP BY e.job)
 ORDER BY r.job

@@ -322,6 +322,22 @@ static void log_tcs_shape(const config *cfg)
 
 /* Queued runs left behind: by an earlier process on this host that ended
  * before starting them (AT_STOP false), or by this one as it stops. */
+/* Before the catch-up is planned: the runs a crash left "running" are
+ * crashed (so that the out-of-date policy sees them). */
+static void mark_crashed(const config *cfg)
+{
+    db *conn = connect_history(cfg);
+    strbuf err;
+    sb_init(&err);
+    int marked = 0;
+    if (conn && history_mark_crashed(conn, &marked, &err) != 0)
+        log_error("%s", err.data);
+    else if (marked)
+        log_warn("Startup: %d run(s) left running by a process that ended are recorded as crashed", marked);
+    sb_free(&err);
+    db_close(conn);
+}
+
 static void abandon_queued(const config *cfg, bool at_stop)
 {
     db *conn = connect_history(cfg);
@@ -365,6 +381,7 @@ static int serve_with(config *cfg, scheduler *sched, const sigset_t *signals)
 {
     job_set startup = 0;
     long long firing = 0;
+    mark_crashed(cfg);
     if (!plan_startup(cfg, scheduler_now(sched), &startup, &firing))
         return EXIT_USAGE;
     abandon_queued(cfg, false);

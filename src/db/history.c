@@ -1,6 +1,7 @@
 /* history.c - the run history table. Times are UTC, stored as
  * 'YYYY-MM-DD HH:MM:SS.mmm' (a DATETIME(3) on MariaDB, text on SQLite). */
 #include "history.h"
+#include "lock.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -80,7 +81,7 @@ long long history_start(db *conn, const history_run *run, strbuf *err)
 {
     char now[32], fire[32];
     utc_db_timestamp(now);
-    db_param stale[] = {DBP_TEXT(RUN_STATUS_ABANDONED), DBP_TEXT(now), DBP_TEXT(run->job),
+    db_param stale[] = {DBP_TEXT(RUN_STATUS_CRASHED), DBP_TEXT(now), DBP_TEXT(run->job),
                         DBP_TEXT(RUN_STATUS_RUNNING)};
     db_param p[] = {DBP_TEXT(run->job),        DBP_TEXT(run->trigger),   DBP_TEXT(host_name()),
                     DBP_INT(getpid()),         DBP_TEXT(run->today),     firing_param(run->scheduled_for, fire),
@@ -89,8 +90,8 @@ long long history_start(db *conn, const history_run *run, strbuf *err)
                     DBP_INT(run->queued_id)};
     long long id = run->queued_id;
     if (db_exec(conn,
-                "UPDATE tis_sync_run SET status = ?, finished_at = ?, error = 'the process running it ended "
-                "without recording an outcome' WHERE job = ? AND status = ?",
+                "UPDATE tis_sync_run SET status = ?, finished_at = ?, rows_written = 0, error = 'the process "
+                "running it ended without recording an outcome; it committed nothing' WHERE job = ? AND status = ?",
                 stale, 4) != 0)
         id = -1;
     else if (run->queued_id > 0) /* cancelled meanwhile: no longer queued, 0 rows */
@@ -111,6 +112,48 @@ long long history_start(db *conn, const history_run *run, strbuf *err)
     if (id < 0)
         sb_printf(err, "cannot record the run in tis_sync_run: %s", db_error(conn));
     return id;
+}
+
+int history_mark_crashed(db *conn, int *marked, strbuf *err)
+{
+    *marked = 0;
+    db_rows *rows = db_query(conn, "SELECT DISTINCT job FROM tis_sync_run WHERE status = 'running'", NULL, 0);
+    if (!rows) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        return -1;
+    }
+    char (*jobs)[65] = NULL;
+    size_t n = 0;
+    int rc;
+    while ((rc = db_rows_next(rows)) == 1) {
+        jobs = xrealloc(jobs, (n + 1) * sizeof *jobs);
+        snprintf(jobs[n++], sizeof *jobs, "%s", db_col_text(rows, 0) ? db_col_text(rows, 0) : "");
+    }
+    if (db_rows_close(rows) != 0 || rc < 0) {
+        sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));
+        free(jobs);
+        return -1;
+    }
+    char now[32];
+    utc_db_timestamp(now);
+    int result = 0;
+    for (size_t i = 0; i < n && result == 0; i++) {
+        if (lock_in_use(conn, jobs[i]) != 0) /* running, or cannot tell: left alone */
+            continue;
+        db_param p[] = {DBP_TEXT(RUN_STATUS_CRASHED), DBP_TEXT(now), DBP_TEXT(jobs[i])};
+        if (db_exec(conn,
+                    "UPDATE tis_sync_run SET status = ?, finished_at = ?, rows_written = 0, error = 'the process "
+                    "running it ended without recording an outcome; it committed nothing' WHERE job = ? AND "
+                    "status = 'running'",
+                    p, 3) != 0) {
+            sb_printf(err, "cannot update tis_sync_run: %s", db_error(conn));
+            result = -1;
+        } else {
+            *marked += (int)db_changes(conn);
+        }
+    }
+    free(jobs);
+    return result;
 }
 
 int history_finish(db *conn, long long id, const char *status, long long rows, const char *error, strbuf *err)
@@ -399,7 +442,8 @@ int history_last(db *conn, const char *job, char status[16], long long *started_
     db_rows *rows = db_query(conn,
                              "SELECT status, started_at, (SELECT MAX(started_at) FROM tis_sync_run s WHERE s.job = ? "
                              "AND s.status = 'succeeded') FROM tis_sync_run WHERE job = ? AND status IN "
-                             "('succeeded', 'failed', 'abandoned', 'aborted', 'cancelled') ORDER BY id DESC LIMIT 1",
+                             "('succeeded', 'failed', 'abandoned', 'crashed', 'aborted', 'cancelled') ORDER BY id DESC "
+                             "LIMIT 1",
                              p, 2);
     if (!rows) {
         sb_printf(err, "cannot read tis_sync_run: %s", db_error(conn));

@@ -13,7 +13,8 @@
 #define RUN_STATUS_SUCCEEDED "succeeded"
 #define RUN_STATUS_FAILED "failed"
 #define RUN_STATUS_SKIPPED "skipped"
-#define RUN_STATUS_ABANDONED "abandoned"
+#define RUN_STATUS_ABANDONED "abandoned" /* queued, and never started: its process ended first */
+#define RUN_STATUS_CRASHED "crashed"     /* running when its process died: it committed nothing */
 #define RUN_STATUS_ABORTED "aborted" /* stopped by a shutdown; rolled back */
 #define RUN_STATUS_QUEUED "queued"   /* asked for through the API, not started yet */
 #define RUN_STATUS_CANCELLED "cancelled" /* cancelled by an operator; rolled back */
@@ -43,10 +44,13 @@ bool history_instance_ended(const char *instance, const char *started);
 long long history_queue(db *conn, const history_run *run, strbuf *err);
 /* Records the start of a run (its queued row, or a new one); returns its
  * id, 0 when its queued row was cancelled meanwhile, or -1 (err set). Rows left "running" for the same job by a process
- * that no longer holds its lock are marked abandoned first (the caller
- * holds the job's lock). */
+ * that no longer holds its lease are marked crashed first (the caller holds
+ * the job's lease). */
 long long history_start(db *conn, const history_run *run, strbuf *err);
 int history_finish(db *conn, long long id, const char *status, long long rows, const char *error, strbuf *err);
+/* Marks crashed the rows left running by a process that died (on any
+ * host): those whose job's lease is no longer held. *MARKED counts them. */
+int history_mark_crashed(db *conn, int *marked, strbuf *err);
 /* Records a run that did not start (skipped, or cancelled before it
  * started: STATUS), in its queued row or a new one. */
 int history_not_run(db *conn, const history_run *run, const char *status, const char *reason, strbuf *err);

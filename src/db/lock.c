@@ -374,5 +374,5 @@ int lock_in_use(db *conn, const char *name)
 {
     lease_row row;
     int rc = read_lease(conn, name, &row);
-    return rc < 0 ? -1 : rc == 1 && row.live;
+    return rc < 0 ? -1 : rc == 1 && row.live && !holder_ended(row.holder);
 }

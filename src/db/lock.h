@@ -47,7 +47,8 @@ bool lock_still_held(job_lock *lock, strbuf *err);
 bool lock_lost(job_lock *lock, char why[256]);
 /* Frees the lease at once (NULL is fine). */
 void lock_release(job_lock *lock);
-/* Whether a live lease NAME exists, read on CONN: 1 held, 0 free, -1 error. */
+/* Whether a live lease NAME exists (its holder not a process of this host
+ * that has ended), read on CONN: 1 held, 0 free, -1 error. */
 int lock_in_use(db *conn, const char *name);
 
 #endif

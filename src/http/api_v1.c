@@ -164,13 +164,13 @@ static const char *runs_filter(http_request *req, run_filter *f)
         f->job = def->name;
     }
     static const char *const statuses[] = {"queued", "running",  "succeeded", "failed",   "skipped",
-                                           "cancelled", "aborted", "abandoned"};
+                                           "cancelled", "aborted", "abandoned", "crashed"};
     if (status && *status) {
         for (size_t i = 0; i < sizeof statuses / sizeof statuses[0] && !f->status; i++)
             if (strcmp(status, statuses[i]) == 0)
                 f->status = statuses[i];
         if (!f->status)
-            return "status must be one of queued, running, succeeded, failed, skipped, cancelled, aborted, abandoned";
+            return "status must be one of queued, running, succeeded, failed, skipped, cancelled, aborted, abandoned, crashed";
     }
     if (since && *since) {
         char text[32];

@@ -4,7 +4,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum { DELETE_BATCH = 5000, INSERT_BATCH = 2000, CANCEL_CHECK_EVERY = 4096 };
 
@@ -170,20 +169,6 @@ static int diff_group(writer *w, const drow_group *have, const drow_group *want)
     free(have_used);
     free(want_met);
     return rc;
-}
-
-/* Tests only (debug.pause_*_ms): hold the job at one point of the diff so
- * that a test can act in between (it waits for the log line); a cancel
- * ends the pause. */
-static void debug_pause(job_ctx *ctx, cfg_key key, const char *table)
-{
-    long long ms = cfg_int(ctx->cfg, key);
-    if (ms > 0)
-        log_warn("%s: pausing %lld ms (%s) on %s", job_table[ctx->job].name, ms, cfg_name(key), table);
-    for (; ms > 0 && !(ctx->cancel && atomic_load(ctx->cancel)); ms -= 50) {
-        struct timespec ts = {0, 50 * 1000000L};
-        nanosleep(&ts, NULL);
-    }
 }
 
 /* The merge of the existing and the wanted group streams. */

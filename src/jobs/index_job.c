@@ -150,6 +150,8 @@ static int rebuild(job_ctx *ctx, search_client *c, const index_builder *b, void 
     b->close(state);
     /* The lock is confirmed last: had another instance taken the job over
      * meanwhile, this build must not go live. */
+    if (rc == 0)
+        debug_pause(ctx, CFG_TEST_PAUSE_BEFORE_COMMIT, r.alias);
     if (rc == 0 && !job_cancelled(ctx) && job_fence(ctx, NULL) == 0)
         rc = step(ctx, "switch alias", search_rebuild_switch(&r, &err), &err);
     else

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* What the newer jobs read beyond the 2019 schema: on a 2019-shape TCS
  * they fail at once, naming the first missing table or column. */
@@ -141,6 +142,17 @@ bool job_cancelled(job_ctx *ctx)
     else
         job_fail(ctx, "cancel", "the service is shutting down; the job was stopped before it committed");
     return true;
+}
+
+void debug_pause(job_ctx *ctx, cfg_key key, const char *what)
+{
+    long long ms = cfg_int(ctx->cfg, key);
+    if (ms > 0)
+        log_warn("%s: pausing %lld ms (%s) on %s", job_table[ctx->job].name, ms, cfg_name(key), what);
+    for (; ms > 0 && !(ctx->cancel && atomic_load(ctx->cancel)); ms -= 50) {
+        struct timespec ts = {0, 50 * 1000000L};
+        nanosleep(&ts, NULL);
+    }
 }
 
 int job_fence(job_ctx *ctx, db *conn)

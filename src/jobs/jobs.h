@@ -105,6 +105,10 @@ bool job_cancelled(job_ctx *ctx);
  * leases (lock.h); without (the alias switch), checks the job's lease is
  * still ours. 0 when it is, else -1 with the error set: do not commit. */
 int job_fence(job_ctx *ctx, db *conn);
+/* Tests only (debug.pause_*_ms): holds the job at one point (a table's
+ * diff, an alias switch: WHAT) so that a test can act in between (it waits
+ * for the log line); a cancel ends the pause. */
+void debug_pause(job_ctx *ctx, cfg_key key, const char *what);
 /* Opens a database connection for a job; on failure sets the error. */
 db *job_connect(job_ctx *ctx, const char *step);
 /* The SQL file NAME for the connection's dialect and the run's TCS shape

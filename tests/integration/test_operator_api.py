@@ -16,7 +16,7 @@ from serve_helpers import NO_CATCHUP, NO_SEARCH, history, prepare_db, serve_fact
 
 TOKEN_AUTH = {**NO_CATCHUP, **NO_SEARCH, "TIS_SYNC_HTTP_AUTH": "token"}
 JOB = "PostEmployingBodyTrustJob"
-ENDED = {"succeeded", "failed", "skipped", "cancelled", "aborted", "abandoned"}
+ENDED = {"succeeded", "failed", "skipped", "cancelled", "aborted", "abandoned", "crashed"}
 
 
 def make_token(run_tis, db, name, role):

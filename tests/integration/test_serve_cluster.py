@@ -70,7 +70,7 @@ def test_killed_lock_holder_does_not_block_the_next_firing(db, run_tis, serve_fa
     assert ok and ok[0][5] == green.pid, rows
     assert killed_at - 1 < to_epoch(ok[0][6]) < killed_at + 7, (killed_at, ok[0])
     blue_rows = [r for r in rows if r[5] == blue.pid and r[3] != "skipped"]
-    assert [r[3] for r in blue_rows] == ["abandoned"], rows
+    assert [r[3] for r in blue_rows] == ["crashed"], rows
 
 
 def firing_columns(db, job, pid):
