@@ -12,6 +12,7 @@
 #include "catchup.h"
 #include "cli.h"
 #include "heartbeat.h"
+#include "lock.h"
 #include "history.h"
 #include "http_api.h"
 #include "job_state.h"
@@ -481,6 +482,9 @@ static void print_job_line(const config *cfg, db *conn, job_id j, long long now,
         if (strcmp(states[i].job, job_table[j].name) == 0 && states[i].paused)
             paused = &states[i];
     printf("%-38s %-*s %-24s %-24s %s", job_table[j].name, schedule_width, text, next, last, status);
+    char holder[256];
+    if (conn && lock_holder(conn, job_table[j].name, holder) == 1)
+        printf(" (running: %s)", holder);
     if (paused)
         printf(" (paused by %s at %.19s UTC)", paused->changed_by, paused->changed_at);
     printf("\n");

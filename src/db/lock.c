@@ -370,9 +370,20 @@ void lock_release(job_lock *lock)
     free(lock);
 }
 
-int lock_in_use(db *conn, const char *name)
+int lock_holder(db *conn, const char *name, char holder[256])
 {
     lease_row row;
     int rc = read_lease(conn, name, &row);
-    return rc < 0 ? -1 : rc == 1 && row.live && !holder_ended(row.holder);
+    if (rc < 0)
+        return -1;
+    if (rc == 0 || !row.live || holder_ended(row.holder))
+        return 0;
+    snprintf(holder, 256, "%s", row.holder);
+    return 1;
+}
+
+int lock_in_use(db *conn, const char *name)
+{
+    char holder[256];
+    return lock_holder(conn, name, holder);
 }

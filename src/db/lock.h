@@ -47,6 +47,9 @@ bool lock_still_held(job_lock *lock, strbuf *err);
 bool lock_lost(job_lock *lock, char why[256]);
 /* Frees the lease at once (NULL is fine). */
 void lock_release(job_lock *lock);
+/* The holder of the live lease NAME ("host:pid started ... via node #n"):
+ * 1 and HOLDER, 0 when nobody holds it, -1 error. */
+int lock_holder(db *conn, const char *name, char holder[256]);
 /* Whether a live lease NAME exists (its holder not a process of this host
  * that has ended), read on CONN: 1 held, 0 free, -1 error. */
 int lock_in_use(db *conn, const char *name);

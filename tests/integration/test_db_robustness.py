@@ -207,6 +207,12 @@ def test_second_run_of_a_running_job_exits_3(demo_db, run_tis, tis_bin, log_dir)
     cp = run_tis("--db", demo_db.url, "run", "postemployingbodytrustfullsync")
     assert cp.returncode == 3
     assert "Sync job [PostEmployingBodyTrustJob] already running, exiting this execution" in cp.stderr
+    # `tis-sync jobs` says who runs it: the holder of its lease, with its database
+    # node (MariaDB: on a fresh SQLite file a reader can wait for the writer)
+    if demo_db.kind == "mysql":
+        listed = run_tis("--db", demo_db.url, "jobs")
+        line = next(ln for ln in listed.stdout.splitlines() if ln.startswith("PostEmployingBodyTrustJob "))
+        assert f":{proc.pid} started " in line and " via " in line and "(running: " in line, line
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     rows = demo_db.query("SELECT status, error FROM tis_sync_run WHERE job = 'PostEmployingBodyTrustJob' ORDER BY id")
