@@ -7,6 +7,7 @@ running), and once it has finished no half-built index is left. At the
 end a `serve` that starts marks a killed run crashed itself and its
 out-of-date policy runs the job again."""
 
+import collections
 import hashlib
 import random
 import subprocess
@@ -39,10 +40,39 @@ def signature(db, table):
     return hashlib.sha256(repr(sorted(key(r) for r in rows)).encode()).hexdigest()
 
 
-def run_env(engine, alias, pause_ms=0):
-    return {"TIS_SYNC_ES_URL": engine.url, "TIS_SYNC_ES_ALIAS": alias, "TIS_SYNC_ES_KEEP_PREVIOUS": "0",
-            "TIS_SYNC_OWNER_MODE": "native", "TIS_SYNC_ES_BULK_BYTES": "65536", "TIS_SYNC_ES_CONCURRENCY": "1",
-            "TIS_SYNC_TEST_PAUSE_BEFORE_COMMIT_MS": str(pause_ms)}
+def run_env(engine, alias, pause=None, pause_ms=0):
+    """PAUSE: "WRITE" or "COMMIT", the pause point held PAUSE_MS."""
+    env = {"TIS_SYNC_ES_URL": engine.url, "TIS_SYNC_ES_ALIAS": alias, "TIS_SYNC_ES_KEEP_PREVIOUS": "0",
+           "TIS_SYNC_OWNER_MODE": "native", "TIS_SYNC_ES_BULK_BYTES": "65536", "TIS_SYNC_ES_CONCURRENCY": "1"}
+    if pause:
+        env[f"TIS_SYNC_TEST_PAUSE_BEFORE_{pause}_MS"] = str(pause_ms)
+    return env
+
+
+# Where the kills land, in turn: anywhere in the run (start-up, reading, the
+# search bulk phase), in the pause after reading the current rows and before
+# writing, in the pause after writing and before the commit (the search job:
+# before the alias switch).
+PHASES = [None, "WRITE", "COMMIT"]
+
+
+def kill_at(proc, log_path, pause, delay, rng, limit):
+    """Kills PROC after DELAY, or, with a PAUSE, at a random moment of it
+    (when the job reaches it: a job without that pause point is killed
+    after DELAY). Returns where it was killed."""
+    if pause:
+        deadline = time.monotonic() + limit
+        while time.monotonic() < deadline and proc.poll() is None:
+            if "pausing " in log_path.read_text(errors="replace"):
+                time.sleep(rng.uniform(0.0, 0.45))
+                proc.kill()
+                proc.wait()
+                return f"in the pause before {pause.lower()}"
+            time.sleep(0.01)
+    time.sleep(delay)
+    proc.kill()
+    proc.wait()
+    return f"at {delay:.2f} s"
 
 
 def full_run(run_tis, db, job, env):
@@ -52,7 +82,7 @@ def full_run(run_tis, db, job, env):
 
 
 @pytest.mark.parametrize("job", list(JOBS))
-def test_kill_9_at_random_moments(mysql_db, run_tis, tis_bin, engine, alias, serve_factory, job):
+def test_kill_9_at_random_moments(mysql_db, run_tis, tis_bin, engine, alias, serve_factory, job, tmp_path):
     db = mysql_db
     table, change = JOBS[job]
     for args in (("init-db", "--tcs"), ("demo-data", "--persons", "8000", "--seed", "9")):
@@ -65,27 +95,27 @@ def test_kill_9_at_random_moments(mysql_db, run_tis, tis_bin, engine, alias, ser
     rng = random.Random(hash(job) & 0xffff)
     changed_states = 0
     outcomes = {"before": 0, "after": 0}
+    places = collections.Counter()
     for i in range(KILLS):
         db.execute(change.format(i=i + 1))
         before = signature(db, table) if table else None
         live_before = None if table else engine.alias_targets(alias)
         count_before = None if table else engine.count(alias)
-        waiting = i % 4 == 3  # every fourth kill lands while it waits to commit (or to switch the alias)
-        pause = 400 if waiting else 0
-        delay = took + rng.uniform(0.05, 0.35) if waiting else rng.uniform(0.02, took * 1.1)
-        proc = subprocess.Popen([tis_bin, "--db", db.url, "run", job, "--today", TODAY],
-                                env=clean_env(run_env(engine, alias, pause)), stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        proc.kill()
-        proc.wait()
+        pause = PHASES[i % len(PHASES)]
+        log_path = tmp_path / f"kill-{i}.log"
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen([tis_bin, "--db", db.url, "run", job, "--today", TODAY],
+                                    env=clean_env(run_env(engine, alias, pause, 500)), stdout=subprocess.DEVNULL,
+                                    stderr=log)
+        where = kill_at(proc, log_path, pause, rng.uniform(0.01, took * 1.2), rng, took * 3 + 5)
+        places[where.split(" ")[0] if not where.startswith("in") else where] += 1
         killed_row = db.query("SELECT id, status FROM tis_sync_run WHERE job = %s ORDER BY id DESC LIMIT 1", (job,))[0]
         middle = signature(db, table) if table else None
         if table:
             # the next run finishes what the killed one meant to do
             full_run(run_tis, db, job, env)
             after = signature(db, table)
-            assert middle in (before, after), f"kill {i + 1} at {delay:.2f} s: a partial {table}"
+            assert middle in (before, after), f"kill {i + 1} {where}: a partial {table}"
             outcomes["before" if middle == before else "after"] += 1
             changed_states += before != after
         else:
@@ -102,12 +132,12 @@ def test_kill_9_at_random_moments(mysql_db, run_tis, tis_bin, engine, alias, ser
         assert killed_row[1] != "running" or status == "crashed", (killed_row, status)
     assert changed_states >= KILLS // 2, "the runs hardly changed anything: the check meant little"
     assert not db.query("SELECT id FROM tis_sync_run WHERE status = 'running'")
-    print(f"{job}: {KILLS} kills within {took:.2f} s runs: {outcomes['before']} left it as before, "
-          f"{outcomes['after']} as after, none partial")
+    print(f"{job}: {KILLS} kills ({dict(places)}) of {took:.2f} s runs: {outcomes['before']} left it as "
+          f"before, {outcomes['after']} as after, none partial")
 
     # a serve that starts after a crash records it and re-runs the job
     proc = subprocess.Popen([tis_bin, "--db", db.url, "run", job, "--today", TODAY],
-                            env=clean_env(run_env(engine, alias, 5000)), stdout=subprocess.DEVNULL,
+                            env=clean_env(run_env(engine, alias, "COMMIT", 5000)), stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     wait_until(lambda: db.query("SELECT COUNT(*) FROM tis_sync_run WHERE status = 'running'")[0][0] == 1,
                what="the run to start")
