@@ -242,13 +242,18 @@ class MySQLDb:
 def mysql_db(mariadb_server):
     """A fresh, empty utf8mb4 database t_<random> on the test MariaDB; dropped
     afterwards."""
-    name = "t_" + secrets.token_hex(6)
-    admin = mariadb_server.connect()
+    yield from fresh_database(mariadb_server, "t_", lambda name: MySQLDb(mariadb_server, name))
+
+
+def fresh_database(server, prefix, make):
+    """Creates a database PREFIX<random> through SERVER, yields MAKE(name),
+    drops the database afterwards."""
+    name = prefix + secrets.token_hex(6)
+    admin = server.connect()
     try:
         with admin.cursor() as cur:
-            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 "
-                        "COLLATE utf8mb4_general_ci")
-        db = MySQLDb(mariadb_server, name)
+            cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
+        db = make(name)
         try:
             yield db
         finally:
@@ -327,19 +332,7 @@ class GaleraDb(MySQLDb):
 def galera_db(galera):
     """A fresh database g_<random> on the Galera cluster (made on node 1,
     replicated); dropped afterwards."""
-    name = "g_" + secrets.token_hex(6)
-    admin = galera.nodes[0].connect()
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
-    db = GaleraDb(galera, name)
-    try:
-        yield db
-    finally:
-        db.close()
-        admin.ping(reconnect=True)
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        admin.close()
+    yield from fresh_database(galera.nodes[0], "g_", lambda name: GaleraDb(galera, name))
 
 
 # --------------------------------------------------------------------------
