@@ -78,6 +78,8 @@ static int build_index(job_ctx *ctx, const index_builder *b, void *state, search
         return -1;
     if (step(ctx, "create index", search_rebuild_create(r, b->mappings, err), err) != 0)
         return -1;
+    log_info("search: building %s at %s for alias %s (now on %s)", r->index, search_client_url(r->client), r->alias,
+             r->legacy ? "the legacy concrete index" : r->nold ? r->old[0] : "nothing");
     search_bulk *bulk = search_bulk_new(r->client, r->index, (size_t)cfg_int(ctx->cfg, CFG_ES_BULK_BYTES),
                                         (int)cfg_int(ctx->cfg, CFG_ES_CONCURRENCY));
     double started = monotonic_seconds();
@@ -140,11 +142,8 @@ static int rebuild(job_ctx *ctx, search_client *c, const index_builder *b, void 
     strbuf err;
     sb_init(&err);
     int rc = step(ctx, "read alias", search_rebuild_begin(&r, c, cfg_str(ctx->cfg, b->alias), &err), &err);
-    if (rc == 0) {
-        log_info("search: building %s at %s for alias %s (now on %s)", r.index, search_client_url(c), r.alias,
-                 r.legacy ? "the legacy concrete index" : r.nold ? r.old[0] : "nothing");
+    if (rc == 0)
         rc = build_index(ctx, b, state, &r, &err);
-    }
     if (rc == 0)
         rc = check_not_shrunk(ctx, &r, &err);
     b->close(state);

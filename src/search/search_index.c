@@ -120,6 +120,32 @@ static int expect_ok(search_rebuild *r, const char *method, const char *path, co
     return -1;
 }
 
+/* 1 created, 0 the name was taken already (another instance building the
+ * same alias in the same millisecond), -1 error. */
+static int create_index(search_rebuild *r, const char *body, strbuf *err)
+{
+    char *path = xasprintf("/%s", r->index);
+    search_response resp;
+    /* Marked before the request: a timed-out create may still happen. */
+    r->created = true;
+    int rc = search_request(r->client, "PUT", path, body, &resp, err) == 0 ? 1 : -1;
+    if (rc == 1 && resp.status != 200) {
+        bool exists = strcmp(search_response_error_type(&resp), "resource_already_exists_exception") == 0;
+        if (exists && resp.attempts > 1) {
+            /* a retry after a lost answer finds the index its first try made */
+        } else if (exists) {
+            r->created = false; /* not ours: never delete it */
+            rc = 0;
+        } else {
+            describe_failure(err, r->index, &resp);
+            rc = -1;
+        }
+    }
+    search_response_free(&resp);
+    free(path);
+    return rc;
+}
+
 int search_rebuild_create(search_rebuild *r, const char *mappings, strbuf *err)
 {
     /* One shard: a few hundred thousand small documents are far below the
@@ -128,24 +154,20 @@ int search_rebuild_create(search_rebuild *r, const char *mappings, strbuf *err)
     char *body = xasprintf("{\"settings\":{\"index\":{\"number_of_shards\":1,\"number_of_replicas\":0,"
                            "\"refresh_interval\":\"-1\"}},\"mappings\":%s}",
                            mappings);
-    char *path = xasprintf("/%s", r->index);
-    search_response resp;
-    /* Marked before the request: a timed-out create may still happen. */
-    r->created = true;
-    int rc = search_request(r->client, "PUT", path, body, &resp, err);
-    if (rc == 0 && resp.status != 200) {
-        /* A retry after a lost answer finds the index its first try made. */
-        bool ours = resp.attempts > 1 &&
-                    strcmp(search_response_error_type(&resp), "resource_already_exists_exception") == 0;
-        if (!ours) {
-            describe_failure(err, r->index, &resp);
-            rc = -1;
+    int rc = 0;
+    for (int tries = 0; rc == 0 && tries < 5; tries++) {
+        if (tries > 0) { /* another name: a millisecond later */
+            struct timespec ms = {0, 1000000L};
+            nanosleep(&ms, NULL);
+            free(r->index);
+            r->index = new_index_name(r->alias);
         }
+        rc = create_index(r, body, err);
     }
-    search_response_free(&resp);
-    free(path);
+    if (rc == 0)
+        sb_printf(err, "%s: every new index name was taken", r->alias);
     free(body);
-    return rc;
+    return rc == 1 ? 0 : -1;
 }
 
 static int count_documents(search_rebuild *r, long long *count, strbuf *err)
