@@ -18,7 +18,7 @@ from serve_helpers import NO_CATCHUP, prepare_db, serve_factory, wait_until  # n
 from test_operator_api import make_token
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -75,7 +75,7 @@ class Console:
         def attempt():
             try:
                 return found()
-            except StaleElementReferenceException:
+            except (StaleElementReferenceException, NoSuchElementException):  # the page is still loading
                 return None
         return wait_until(attempt, timeout=timeout, interval=0.1, what=what)
 
